@@ -1,0 +1,79 @@
+package io.runlake.delta.internal;
+
+import io.runlake.tracking.Experiment;
+import io.runlake.tracking.LifecycleStage;
+import io.runlake.tracking.Metric;
+import io.runlake.tracking.Run;
+import io.runlake.tracking.RunData;
+import io.runlake.tracking.RunInfo;
+import io.runlake.tracking.RunStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import scala.jdk.javaapi.CollectionConverters;
+
+/** Converts between table rows and the public entities. */
+final class Rows {
+  private Rows() {}
+
+  static Experiment experiment(Row r) {
+    return new Experiment(
+        r.getAs("experiment_id"),
+        r.getAs("name"),
+        r.getAs("artifact_location"),
+        LifecycleStage.fromWireName(r.getAs("lifecycle_stage")),
+        r.<Long>getAs("creation_time"),
+        r.<Long>getAs("last_update_time"),
+        stringMap(r, "tags"));
+  }
+
+  static Row experimentRow(Experiment e) {
+    return RowFactory.create(
+        e.experimentId(),
+        e.name(),
+        e.artifactLocation(),
+        e.lifecycleStage().wireName(),
+        e.creationTime(),
+        e.lastUpdateTime(),
+        e.tags());
+  }
+
+  /** A run from a {@code run_state} row. */
+  static Run run(Row r) {
+    RunInfo info =
+        new RunInfo(
+            r.getAs("run_id"),
+            r.getAs("experiment_id"),
+            r.getAs("run_name"),
+            r.getAs("user_id"),
+            RunStatus.valueOf(r.getAs("status")),
+            r.<Long>getAs("start_time"),
+            r.getAs("end_time"),
+            r.getAs("artifact_uri"),
+            LifecycleStage.fromWireName(r.getAs("lifecycle_stage")),
+            r.getAs("heartbeat_time"));
+    List<Metric> metrics = new ArrayList<>();
+    scala.collection.Map<String, Row> latest = r.getMap(r.fieldIndex("latest_metrics"));
+    if (latest != null) {
+      CollectionConverters.asJava(latest)
+          .forEach(
+              (key, m) ->
+                  metrics.add(
+                      new Metric(key, m.getAs("value"), m.<Long>getAs("timestamp"), m.<Long>getAs("step"))));
+    }
+    metrics.sort(Comparator.comparing(Metric::key));
+    return new Run(info, new RunData(metrics, stringMap(r, "params"), stringMap(r, "tags")));
+  }
+
+  static Long deletedTime(Row r) {
+    return r.getAs("deleted_time");
+  }
+
+  private static Map<String, String> stringMap(Row r, String field) {
+    scala.collection.Map<String, String> m = r.getMap(r.fieldIndex(field));
+    return m == null ? Map.of() : CollectionConverters.asJava(m);
+  }
+}

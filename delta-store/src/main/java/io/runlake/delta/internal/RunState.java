@@ -1,0 +1,123 @@
+package io.runlake.delta.internal;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.delta.tables.DeltaTable;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
+import scala.Option;
+
+/**
+ * Keeps the {@code run_state} table equal to the fold of the journal.
+ *
+ * <p>The state table remembers which journal version it reflects (its watermark) with Delta's
+ * idempotent-write marker: every refresh MERGE carries {@code txnAppId} {@value #APP_ID} and
+ * {@code txnVersion} = the journal version it folded up to. A refresh reads the new journal commits
+ * (change data feed from watermark + 1), folds them into the touched runs' rows, and MERGEs those rows.
+ * Several processes may refresh at once; case by case:
+ *
+ * <ol>
+ *   <li>a refresher whose target version is not above the recorded watermark is skipped by Delta
+ *       itself (its txnVersion is not newer), so an older fold never overwrites a newer one;
+ *   <li>a refresher that read the watermark before another refresher committed conflicts on the
+ *       application id and retries from the new watermark;
+ *   <li>two refreshers that both pass have folded from the same watermark to different targets, and
+ *       the later target's rows contain everything the earlier applied, so the result is exact.
+ * </ol>
+ *
+ * The journal stays the source of truth: the state can always be rebuilt from it, and is never a
+ * durability point.
+ */
+final class RunState {
+  static final String APP_ID = "runlake.run_state.from_events";
+  private static final String TXN_APP_ID = "spark.databricks.delta.write.txnAppId";
+  private static final String TXN_VERSION = "spark.databricks.delta.write.txnVersion";
+
+  private final SparkSession spark;
+  private final SparkSession dml;
+  private final Tables tables;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  RunState(SparkSession spark, Tables tables) {
+    this.spark = spark;
+    // The idempotent-DML settings are session-wide: set them only in a session of our own, so a
+    // user's concurrent Delta writes in the shared session never pick them up.
+    this.dml = spark.newSession();
+    this.tables = tables;
+  }
+
+  /** Folds every journal commit not yet in the state. Returns the journal version now reflected. */
+  long refresh() {
+    lock.lock();
+    try {
+      return Retry.onConflict("refreshing the run state from the journal", this::refreshOnce);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private long refreshOnce() {
+    Snapshot state = log(Tables.RUN_STATE);
+    long watermark = watermark(state);
+    long latest = log(Tables.EVENTS).version();
+    if (latest <= watermark) {
+      return watermark;
+    }
+    Dataset<Row> events =
+        dml.read()
+            .format("delta")
+            .option("readChangeFeed", "true")
+            .option("startingVersion", watermark + 1)
+            .option("endingVersion", latest)
+            .load(tables.path(Tables.EVENTS))
+            .where(col("_change_type").equalTo("insert"));
+    Dataset<Row> touched = events.select("run_id").distinct();
+    Dataset<Row> old =
+        dml.read()
+            .format("delta")
+            .option("versionAsOf", state.version())
+            .load(tables.path(Tables.RUN_STATE))
+            .join(touched, "run_id", "left_semi");
+    Dataset<Row> next = RunStateFold.fold(old, events);
+    dml.conf().set(TXN_APP_ID, APP_ID);
+    dml.conf().set(TXN_VERSION, Long.toString(latest));
+    try {
+      DeltaTable.forPath(dml, tables.path(Tables.RUN_STATE))
+          .as("t")
+          .merge(next.as("s"), "t.run_id = s.run_id")
+          .whenMatched()
+          .updateAll()
+          .whenNotMatched()
+          .insertAll()
+          .execute();
+    } finally {
+      dml.conf().unset(TXN_APP_ID);
+      dml.conf().unset(TXN_VERSION);
+    }
+    return latest;
+  }
+
+  /** The run state table as of its latest refresh. */
+  Dataset<Row> table() {
+    return spark.read().format("delta").load(tables.path(Tables.RUN_STATE));
+  }
+
+  /** The journal version the state reflects, -1 before the first refresh. */
+  long watermark() {
+    return watermark(log(Tables.RUN_STATE));
+  }
+
+  private static long watermark(Snapshot state) {
+    Option<Object> version = state.transactions().get(APP_ID);
+    return version.isDefined() ? (Long) version.get() : -1L;
+  }
+
+  private Snapshot log(String table) {
+    return DeltaLog.forTable(spark, tables.path(table))
+        .update(false, Option.empty(), Option.empty());
+  }
+}

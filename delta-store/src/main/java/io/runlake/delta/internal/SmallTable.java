@@ -1,0 +1,125 @@
+package io.runlake.delta.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.DeltaOperations;
+import org.apache.spark.sql.delta.OptimisticTransaction;
+import org.apache.spark.sql.delta.Snapshot;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.AddFile;
+import org.apache.spark.sql.delta.actions.FileAction;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A small Delta table (experiments; later registered models) read whole into memory and changed by
+ * serializable read-check-rewrite transactions.
+ *
+ * <p>Uniqueness rules (experiment names) need a conflict-detecting write, not a read followed by an
+ * append: two creators would both see the name free. {@link #update} therefore reads every file of the
+ * table inside one Delta {@link OptimisticTransaction} (which records the whole table as read), applies
+ * the change in memory, and commits "remove every file read, add the new rows". Delta's conflict check
+ * then makes the transaction serializable:
+ *
+ * <ol>
+ *   <li>a concurrent rewrite committed first removed files we read: we get
+ *       {@code ConcurrentDeleteReadException};
+ *   <li>a concurrent commit added rows we should have seen: {@code ConcurrentAppendException};
+ *   <li>either way nothing of ours was committed; {@link Retry} runs the whole read-check-rewrite again
+ *       on the new snapshot, where the check sees the winner's change.
+ * </ol>
+ *
+ * Reads are served from memory and reloaded only when the table's version moved.
+ *
+ * @param <T> the value type of one row
+ */
+final class SmallTable<T> {
+  private final SparkSession spark;
+  private final String path;
+  private final StructType schema;
+  private final Function<Row, T> decode;
+  private final Function<T, Row> encode;
+  private final String what;
+  private long cachedVersion = -2;
+  private List<T> cached = List.of();
+
+  SmallTable(
+      SparkSession spark,
+      String path,
+      StructType schema,
+      Function<Row, T> decode,
+      Function<T, Row> encode,
+      String what) {
+    this.spark = spark;
+    this.path = path;
+    this.schema = schema;
+    this.decode = decode;
+    this.encode = encode;
+    this.what = what;
+  }
+
+  /** Every row at the table's latest version. */
+  synchronized List<T> read() {
+    Snapshot snapshot = log().update(false, Scala.none(), Scala.none());
+    if (snapshot.version() != cachedVersion) {
+      cached =
+          decodeAll(
+              log()
+                  .createDataFrame(
+                      snapshot, Scala.seq(snapshot.allFiles().collectAsList()), false, Scala.none()));
+      cachedVersion = snapshot.version();
+    }
+    return cached;
+  }
+
+  /**
+   * Replaces the rows with {@code change.apply(current rows)}, atomically and serializably. The change
+   * may throw a {@link io.runlake.errors.RunlakeException} to refuse (the table is left as it was); it may
+   * run more than once, each time on newer rows.
+   */
+  void update(String operation, UnaryOperator<List<T>> change) {
+    Retry.onConflict(
+        operation,
+        () -> {
+          OptimisticTransaction txn = log().startTransaction();
+          scala.collection.immutable.Seq<AddFile> read = txn.filterFiles();
+          List<AddFile> files = Scala.list(read);
+          List<T> current =
+              decodeAll(log().createDataFrame(txn.snapshot(), read, false, Scala.none()));
+          List<T> next = change.apply(current);
+          List<Row> rows = new ArrayList<>(next.size());
+          next.forEach(v -> rows.add(encode.apply(v)));
+          List<Action> actions = new ArrayList<>();
+          for (AddFile file : files) {
+            actions.add(file.remove());
+          }
+          List<FileAction> written =
+              Scala.list(txn.writeFiles(spark.createDataFrame(rows, schema).coalesce(1)));
+          actions.addAll(written);
+          txn.commit(Scala.seq(actions), DeltaOperations.ManualUpdate$.MODULE$);
+          return null;
+        });
+  }
+
+  private DeltaLog log() {
+    return DeltaLog.forTable(spark, path);
+  }
+
+  private List<T> decodeAll(Dataset<Row> frame) {
+    List<T> out = new ArrayList<>();
+    for (Row row : frame.collectAsList()) {
+      out.add(decode.apply(row));
+    }
+    return List.copyOf(out);
+  }
+
+  @Override
+  public String toString() {
+    return what + " at " + path;
+  }
+}
