@@ -609,15 +609,15 @@ public final class DeltaTrackingStore implements TrackingStore {
   }
 
   private Optional<Run> loadRun(String runId) {
-    List<Row> rows = freshState().where(col("run_id").equalTo(runId)).collectAsList();
+    flush();
+    List<Row> rows = state.current(runId).collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(Rows.run(rows.get(0)));
   }
 
   /** The run state with every write accepted so far folded in. */
   private Dataset<Row> freshState() {
     flush();
-    refresh();
-    return state.table();
+    return state.current();
   }
 
   // ---------------------------------------------------------------- durability and liveness

@@ -67,21 +67,9 @@ final class RunState {
     if (latest <= watermark) {
       return watermark;
     }
-    Dataset<Row> events =
-        dml.read()
-            .format("delta")
-            .option("readChangeFeed", "true")
-            .option("startingVersion", watermark + 1)
-            .option("endingVersion", latest)
-            .load(tables.path(Tables.EVENTS))
-            .where(col("_change_type").equalTo("insert"));
+    Dataset<Row> events = journal(dml, watermark, latest);
     Dataset<Row> touched = events.select("run_id").distinct();
-    Dataset<Row> old =
-        dml.read()
-            .format("delta")
-            .option("versionAsOf", state.version())
-            .load(tables.path(Tables.RUN_STATE))
-            .join(touched, "run_id", "left_semi");
+    Dataset<Row> old = stateAt(dml, state).join(touched, "run_id", "left_semi");
     Dataset<Row> next = RunStateFold.fold(old, events);
     dml.conf().set(TXN_APP_ID, APP_ID);
     dml.conf().set(TXN_VERSION, Long.toString(latest));
@@ -101,9 +89,54 @@ final class RunState {
     return latest;
   }
 
-  /** The run state table as of its latest refresh. */
-  Dataset<Row> table() {
-    return spark.read().format("delta").load(tables.path(Tables.RUN_STATE));
+  /**
+   * The state of every run with every journal commit folded in, without writing anything: the state
+   * table as of its last refresh, with the runs that later commits touched replaced by their fold.
+   * Lazy; cheap while the journal tail since the last refresh is short.
+   */
+  Dataset<Row> current() {
+    return current(null);
+  }
+
+  /** As {@link #current()}, restricted to one run, which prunes both reads. */
+  Dataset<Row> current(String runId) {
+    Snapshot state = log(Tables.RUN_STATE);
+    long watermark = watermark(state);
+    long latest = log(Tables.EVENTS).version();
+    Dataset<Row> table = stateAt(spark, state);
+    if (runId != null) {
+      table = table.where(col("run_id").equalTo(runId));
+    }
+    if (latest <= watermark) {
+      return table;
+    }
+    Dataset<Row> events = journal(spark, watermark, latest);
+    if (runId != null) {
+      events = events.where(col("run_id").equalTo(runId));
+    }
+    Dataset<Row> touched = events.select("run_id").distinct();
+    Dataset<Row> folded = RunStateFold.fold(table.join(touched, "run_id", "left_semi"), events);
+    return table.join(touched, "run_id", "left_anti").unionByName(folded);
+  }
+
+  /** The journal rows committed in versions (after, upTo], with their commit version. */
+  private Dataset<Row> journal(SparkSession session, long after, long upTo) {
+    return session
+        .read()
+        .format("delta")
+        .option("readChangeFeed", "true")
+        .option("startingVersion", after + 1)
+        .option("endingVersion", upTo)
+        .load(tables.path(Tables.EVENTS))
+        .where(col("_change_type").equalTo("insert"));
+  }
+
+  private Dataset<Row> stateAt(SparkSession session, Snapshot state) {
+    return session
+        .read()
+        .format("delta")
+        .option("versionAsOf", state.version())
+        .load(tables.path(Tables.RUN_STATE));
   }
 
   /** The journal version the state reflects, -1 before the first refresh. */

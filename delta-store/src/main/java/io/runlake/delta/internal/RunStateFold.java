@@ -1,5 +1,6 @@
 package io.runlake.delta.internal;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.expr;
@@ -50,37 +51,42 @@ final class RunStateFold {
   static Dataset<Row> fold(Dataset<Row> old, Dataset<Row> events) {
     Column order = struct(col("_commit_version"), col("seq"));
 
-    List<Column> attributes = new ArrayList<>();
-    attributes.add(max_by(col("experiment_id"), when(col("experiment_id").isNotNull(), order)).as("n_experiment_id"));
+    // 1. One aggregate per (run, kind, key): a run's attribute events share kind 'run' and a null
+    //    key, a metric/param/tag key has one group. Every aggregate is computed for every group and
+    //    only the one meaningful for the group's kind is used below: two shuffles in all, which on
+    //    small refreshes costs less than a join per kind.
+    List<Column> perKey = new ArrayList<>();
+    perKey.add(max(col("experiment_id")).as("experiment_id"));
     for (String name : LAST_WINS) {
-      attributes.add(max_by(col(name), when(col(name).isNotNull(), order)).as("n_" + name));
+      perKey.add(max_by(col(name), when(col(name).isNotNull(), order)).as(name));
     }
-    attributes.add(max(col("heartbeat_time")).as("n_heartbeat_time"));
-    Dataset<Row> runs =
+    perKey.add(max(col("heartbeat_time")).as("heartbeat_time"));
+    perKey.add(min_by(col("value"), order).as("first_value"));
+    perKey.add(max_by(struct(col("value").as("v")), order).as("last_value"));
+    perKey.add(max(struct(col("step"), col("timestamp"), col("metric_value").as("value"))).as("latest"));
+    Dataset<Row> grouped =
         events
-            .groupBy("run_id")
-            .agg(attributes.get(0), attributes.subList(1, attributes.size()).toArray(Column[]::new));
+            .groupBy("run_id", "kind", "key")
+            .agg(perKey.get(0), perKey.subList(1, perKey.size()).toArray(Column[]::new));
 
-    Dataset<Row> params =
-        perKey(events, "param", min_by(col("value"), order)).withColumnRenamed("m", "n_params");
-    Dataset<Row> tags =
-        perKey(events, "tag", max_by(struct(col("value").as("v")), order))
-            .withColumnRenamed("m", "n_tags");
-    Dataset<Row> metrics =
-        perKey(
-                events,
-                "metric",
-                max(struct(col("step"), col("timestamp"), col("metric_value").as("value"))))
-            .withColumnRenamed("m", "n_metrics");
-
+    // 2. One row per run: attributes from its 'run' group, maps from its key groups.
+    Column isRun = col("kind").equalTo(Event.RUN);
+    List<Column> perRun = new ArrayList<>();
+    perRun.add(max(col("experiment_id")).as("n_experiment_id"));
+    for (String name : LAST_WINS) {
+      perRun.add(max(when(isRun, col(name))).as("n_" + name));
+    }
+    perRun.add(max(col("heartbeat_time")).as("n_heartbeat_time"));
+    perRun.add(entries(Event.PARAM, col("first_value")).as("n_params"));
+    perRun.add(entries(Event.TAG, col("last_value")).as("n_tags"));
+    perRun.add(entries(Event.METRIC, col("latest")).as("n_metrics"));
     Dataset<Row> changed =
-        runs.join(params, "run_id", "left")
-            .join(tags, "run_id", "left")
-            .join(metrics, "run_id", "left");
+        grouped.groupBy("run_id").agg(perRun.get(0), perRun.subList(1, perRun.size()).toArray(Column[]::new));
+
     Dataset<Row> previous = old.toDF(prefixed(old.columns()));
     Dataset<Row> both =
-        changed.join(previous, changed.col("run_id").equalTo(previous.col("o_run_id")), "left");
-
+        changed.join(
+            broadcast(previous), changed.col("run_id").equalTo(previous.col("o_run_id")), "left");
     return both
         .selectExpr(
             "run_id",
@@ -106,14 +112,10 @@ final class RunStateFold {
         .where(expr("start_time IS NOT NULL"));
   }
 
-  /** Per run, a map from key to the aggregate of that key's events of one kind. */
-  private static Dataset<Row> perKey(Dataset<Row> events, String kind, Column aggregate) {
-    return events
-        .where(col("kind").equalTo(kind))
-        .groupBy("run_id", "key")
-        .agg(aggregate.as("a"))
-        .groupBy("run_id")
-        .agg(map_from_entries(collect_list(struct(col("key"), col("a")))).as("m"));
+  /** The map from key to {@code value} of a run's groups of one kind (null when it has none). */
+  private static Column entries(String kind, Column value) {
+    return map_from_entries(
+        collect_list(when(col("kind").equalTo(kind), struct(col("key"), value))));
   }
 
   private static String[] prefixed(String[] columns) {

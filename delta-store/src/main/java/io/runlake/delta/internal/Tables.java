@@ -141,9 +141,7 @@ final class Tables {
     create(
         EVENTS,
         EVENTS_SCHEMA,
-        Map.of(
-            "delta.enableChangeDataFeed", "true",
-            "delta.setTransactionRetentionDuration", "interval 7 days"));
+        Map.of("delta.enableChangeDataFeed", "true"));
     create(RUN_STATE, RUN_STATE_SCHEMA, Map.of());
   }
 
