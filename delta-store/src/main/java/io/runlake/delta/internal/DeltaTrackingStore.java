@@ -665,10 +665,12 @@ public final class DeltaTrackingStore implements TrackingStore {
     journal.append(events);
   }
 
+  /** A heartbeat only counts once durable, so it is flushed, with whatever else is buffered. */
   private void sendHeartbeats() {
     List<String> runs = List.copyOf(heartbeating);
     if (!runs.isEmpty()) {
       heartbeat(runs);
+      flush();
     }
   }
 
