@@ -120,7 +120,7 @@ public final class DeltaStores {
   }
 
   /** A local path becomes an absolute {@code file:} URI; a URI with a scheme is kept. */
-  static String qualify(String root) {
+  public static String qualify(String root) {
     if (root == null || root.isBlank()) {
       throw new RunlakeException(
           ErrorCode.INVALID_PARAMETER_VALUE,

@@ -115,6 +115,14 @@ public interface TrackingStore extends AutoCloseable {
   void flush();
 
   /**
+   * Flushes, then brings whatever this store serves SQL from up to date, so that queries over its
+   * tables and views see every write accepted so far. For stores without SQL tables it is a flush.
+   */
+  default void sync() {
+    flush();
+  }
+
+  /**
    * Records that the process owning these runs is alive. Buffered like any write; the store's writer
    * also sends heartbeats on its own for the runs it created and has not ended.
    */

@@ -633,6 +633,7 @@ public final class DeltaTrackingStore implements TrackingStore {
   }
 
   /** Flushes, then refreshes: afterwards SQL over the store's views sees every write accepted. */
+  @Override
   public void sync() {
     flush();
     refresh();

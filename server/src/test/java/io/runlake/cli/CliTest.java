@@ -1,0 +1,100 @@
+package io.runlake.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runlake.delta.DeltaStoreOptions;
+import io.runlake.delta.DeltaStores;
+import io.runlake.delta.internal.DeltaTrackingStore;
+import io.runlake.testing.SharedSpark;
+import io.runlake.tracking.Experiment;
+import io.runlake.tracking.Run;
+import io.runlake.tracking.RunStatus;
+import io.runlake.tracking.ViewType;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CliTest {
+  private String root;
+
+  @BeforeAll
+  void session() {
+    SharedSpark.session();
+    root = SharedSpark.newDirectory("cli").toString();
+  }
+
+  private record Result(int exit, String out, String err) {}
+
+  private Result cli(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+    try {
+      int exit = RunlakeCli.run(args);
+      return new Result(exit, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void quickstartTracksASweepAndFindsItBySearchAndSql() {
+    Result r = cli("quickstart", "--store", root, "--database", "cli_quickstart", "--runs", "3", "--epochs", "5");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("runlake quickstart: store " + DeltaStores.qualify(root))
+        .contains("searchRuns found 4 runs")
+        .contains("lr=0.01,depth=3")
+        .contains("best_accuracy=")
+        .containsPattern("(?m)^run_name +learning_rate +max_depth +accuracy");
+
+    try (DeltaTrackingStore store =
+        DeltaStores.open(
+            SharedSpark.session(),
+            DeltaStoreOptions.builder(root).database("cli_quickstart").shutdownHook(false).build())) {
+      Experiment e = store.findExperimentByName("quickstart").orElseThrow();
+      List<Run> runs = store.searchRuns(List.of(e.experimentId()), ViewType.ALL, 100, null).items();
+      assertThat(runs).hasSize(4).allSatisfy(run -> assertThat(run.info().status()).isEqualTo(RunStatus.FINISHED));
+      Run sweep = runs.stream().filter(run -> run.info().runName().equals("sweep")).findFirst().orElseThrow();
+      List<Run> trials = runs.stream().filter(run -> run != sweep).toList();
+      assertThat(trials)
+          .allSatisfy(t -> assertThat(t.data().tags()).containsEntry("mlflow.parentRunId", sweep.info().runId()))
+          .allSatisfy(t -> assertThat(t.data().params()).containsKeys("learning_rate", "max_depth"));
+      assertThat(store.getMetricHistory(trials.get(0).info().runId(), "loss")).hasSize(5);
+
+      Result search = cli("runs", "search", "--store", root, "--database", "cli_quickstart", "-e", "quickstart");
+      assertThat(search.exit()).isZero();
+      assertThat(search.out()).contains(sweep.info().runId()).contains("FINISHED");
+
+      Result sql =
+          cli("sql", "--store", root, "--database", "cli_quickstart",
+              "SELECT count(*) AS n FROM cli_quickstart.runs WHERE metrics['accuracy'] > 0.5");
+      assertThat(sql.exit()).isZero();
+      assertThat(sql.out()).containsPattern("(?m)^n\\s*$").containsPattern("(?m)^3\\s*$");
+
+      Result stale = cli("runs", "mark-stale", "--store", root, "--database", "cli_quickstart", "--older-than", "1h");
+      assertThat(stale.exit()).isZero();
+      assertThat(stale.out()).contains("Marked 0 stale run(s) KILLED.");
+    }
+  }
+
+  @Test
+  void reportsBadInputWithTheMlflowCode() {
+    Result r = cli("runs", "mark-stale", "--store", root, "--database", "cli_bad", "--older-than", "soon");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("error: INVALID_PARAMETER_VALUE: Invalid duration 'soon': write a number and a unit");
+    Result missing = cli("runs", "search", "--store", root, "--database", "cli_bad", "-e", "nope");
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err()).contains("error: RESOURCE_DOES_NOT_EXIST: No experiment named 'nope'");
+  }
+}
