@@ -51,8 +51,13 @@ public interface TrackingStore extends AutoCloseable {
 
   void deleteExperimentTag(String experimentId, String key);
 
-  /** Experiments ordered by creation time (newest first), then id. */
-  Page<Experiment> searchExperiments(ViewType viewType, int maxResults, String pageToken);
+  /**
+   * Experiments matching {@code filter} (keys {@code name}, {@code experiment_id},
+   * {@code creation_time}, {@code last_update_time}, {@code tags.<key>}) in {@code orderBy} order;
+   * by default newest first, then id.
+   */
+  Page<Experiment> searchExperiments(
+      String filter, ViewType viewType, int maxResults, List<String> orderBy, String pageToken);
 
   // ---------------------------------------------------------------- runs
 
@@ -98,16 +103,31 @@ public interface TrackingStore extends AutoCloseable {
   /** Logs metrics, params and tags in one call, within MLflow's batch limits; all or nothing. */
   void logBatch(String runId, List<Metric> metrics, List<Param> params, List<RunTag> tags);
 
+  /** Records datasets the run used (MLflow's {@code log_inputs}); logging one again is harmless. */
+  void logInputs(String runId, List<DatasetInput> inputs);
+
   /** Every point of metric {@code key}, ordered by step, timestamp, value. */
   List<Metric> getMetricHistory(String runId, String key);
 
   /**
-   * Runs of the given experiments, newest first (start time descending, then run id).
+   * Runs of the given experiments that match {@code filter}, in {@code orderBy} order.
    *
-   * @param pageToken null for the first page, else the token of the previous page
+   * @param filter MLflow filter syntax ({@code metrics.auc > 0.9 AND params.model = 'gbt'}), plus OR,
+   *     NOT and parentheses; null or empty matches every run
+   * @param orderBy clauses such as {@code metrics.auc DESC}; missing values sort last; the default
+   *     (and the tie-breaker) is {@code start_time DESC, run_id ASC}
+   * @param maxResults 1 to 50,000
+   * @param pageToken null for the first page, else the token of the previous page of the same search
+   * @throws io.runlake.errors.RunlakeException INVALID_PARAMETER_VALUE for a malformed filter, order or
+   *     token, saying what is wrong and where
    */
   Page<Run> searchRuns(
-      List<String> experimentIds, ViewType viewType, int maxResults, String pageToken);
+      List<String> experimentIds,
+      String filter,
+      ViewType viewType,
+      int maxResults,
+      List<String> orderBy,
+      String pageToken);
 
   // ---------------------------------------------------------------- durability and liveness
 

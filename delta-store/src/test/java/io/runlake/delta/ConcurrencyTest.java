@@ -140,7 +140,7 @@ class ConcurrencyTest {
           .hasSize(7);
       String id = outcomes.stream().filter(o -> o.startsWith("created ")).findFirst().get().substring(8);
       assertThat(store.findExperimentByName("contested").get().experimentId()).isEqualTo(id);
-      assertThat(store.searchExperiments(io.runlake.tracking.ViewType.ALL, 1000, null).items())
+      assertThat(store.searchExperiments(null, io.runlake.tracking.ViewType.ALL, 1000, null, null).items())
           .filteredOn(e -> e.name().equals("contested"))
           .hasSize(1);
     }

@@ -185,33 +185,33 @@ class ExperimentsTest {
     store.deleteExperiment(ids.get(1));
 
     List<String> active =
-        ids(store.searchExperiments(ViewType.ACTIVE_ONLY, 50_000, null).items(), prefix);
+        ids(store.searchExperiments(null, ViewType.ACTIVE_ONLY, 50_000, null, null).items(), prefix);
     assertThat(active).containsExactly(ids.get(2), ids.get(0));
-    assertThat(ids(store.searchExperiments(ViewType.DELETED_ONLY, 1000, null).items(), prefix))
+    assertThat(ids(store.searchExperiments(null, ViewType.DELETED_ONLY, 1000, null, null).items(), prefix))
         .containsExactly(ids.get(1));
-    assertThat(ids(store.searchExperiments(ViewType.ALL, 1000, null).items(), prefix))
+    assertThat(ids(store.searchExperiments(null, ViewType.ALL, 1000, null, null).items(), prefix))
         .containsExactly(ids.get(2), ids.get(1), ids.get(0));
 
     List<Experiment> paged = new ArrayList<>();
     String token = null;
     do {
-      Page<Experiment> page = store.searchExperiments(ViewType.ALL, 2, token);
+      Page<Experiment> page = store.searchExperiments(null, ViewType.ALL, 2, null, token);
       assertThat(page.items().size()).isLessThanOrEqualTo(2);
       paged.addAll(page.items());
       token = page.nextPageToken().orElse(null);
     } while (token != null);
-    assertThat(paged).containsExactlyElementsOf(store.searchExperiments(ViewType.ALL, 1000, null).items());
+    assertThat(paged).containsExactlyElementsOf(store.searchExperiments(null, ViewType.ALL, 1000, null, null).items());
   }
 
   @Test
   void rejectsBadPagingArguments() {
-    assertError(ErrorCode.INVALID_PARAMETER_VALUE, () -> store.searchExperiments(ViewType.ALL, 0, null))
+    assertError(ErrorCode.INVALID_PARAMETER_VALUE, () -> store.searchExperiments(null, ViewType.ALL, 0, null, null))
         .hasMessage("Invalid value 0 for parameter 'max_results': it must be between 1 and 50000.");
     assertError(
-        ErrorCode.INVALID_PARAMETER_VALUE, () -> store.searchExperiments(ViewType.ALL, 50_001, null));
+        ErrorCode.INVALID_PARAMETER_VALUE, () -> store.searchExperiments(null, ViewType.ALL, 50_001, null, null));
     assertError(
             ErrorCode.INVALID_PARAMETER_VALUE,
-            () -> store.searchExperiments(ViewType.ALL, 10, "garbage!"))
+            () -> store.searchExperiments(null, ViewType.ALL, 10, null, "garbage!"))
         .hasMessageStartingWith("Invalid page token 'garbage!'.");
   }
 

@@ -275,19 +275,19 @@ class RunsTest {
       ids.add(store.createRun(exp, null, 1000L + i, List.of(), "r" + i).info().runId());
     }
     store.deleteRun(ids.get(0));
-    assertThat(runIds(store.searchRuns(List.of(exp), ViewType.ACTIVE_ONLY, 1000, null)))
+    assertThat(runIds(store.searchRuns(List.of(exp), null, ViewType.ACTIVE_ONLY, 1000, null, null)))
         .containsExactly(ids.get(4), ids.get(3), ids.get(2), ids.get(1));
-    assertThat(runIds(store.searchRuns(List.of(exp), ViewType.DELETED_ONLY, 1000, null)))
+    assertThat(runIds(store.searchRuns(List.of(exp), null, ViewType.DELETED_ONLY, 1000, null, null)))
         .containsExactly(ids.get(0));
     List<String> paged = new ArrayList<>();
     String token = null;
     do {
-      Page<Run> page = store.searchRuns(List.of(exp), ViewType.ALL, 2, token);
+      Page<Run> page = store.searchRuns(List.of(exp), null, ViewType.ALL, 2, null, token);
       paged.addAll(runIds(page));
       token = page.nextPageToken().orElse(null);
     } while (token != null);
     assertThat(paged).containsExactly(ids.get(4), ids.get(3), ids.get(2), ids.get(1), ids.get(0));
-    assertError(ErrorCode.INVALID_PARAMETER_VALUE, () -> store.searchRuns(List.of(), ViewType.ALL, 10, null));
+    assertError(ErrorCode.INVALID_PARAMETER_VALUE, () -> store.searchRuns(List.of(), null, ViewType.ALL, 10, null, null));
   }
 
   private DeltaTrackingStore reopen() {

@@ -20,7 +20,7 @@ final class ExperimentsCommand implements Callable<Integer> {
   public Integer call() {
     try (Tracking tracking = store.open()) {
       TextTable table = new TextTable("id", "name", "lifecycle", "created", "artifact_location");
-      for (Experiment e : tracking.client().searchExperiments(view, 50_000, null).items()) {
+      for (Experiment e : tracking.client().searchExperiments(null, view, 50_000, null, null).items()) {
         table.row(
             e.experimentId(),
             e.name(),

@@ -71,9 +71,18 @@ final class QuickstartCommand implements Callable<Integer> {
           "2. Logged a sweep run with " + runs + " nested runs, " + epochs
               + " steps of loss/accuracy each; all ended and flushed");
 
+      String filter = "tags.mlflow.parentRunId = '" + sweepId + "' AND metrics.accuracy > 0.9";
       List<Run> found =
-          client.searchRuns(List.of(experimentId), ViewType.ACTIVE_ONLY, 1000, null).items();
-      out.println("3. searchRuns found " + found.size() + " runs (newest first):");
+          client
+              .searchRuns(
+                  List.of(experimentId),
+                  filter,
+                  ViewType.ACTIVE_ONLY,
+                  1000,
+                  List.of("metrics.accuracy DESC"),
+                  null)
+              .items();
+      out.println("3. searchRuns(filter: " + filter + ", order: metrics.accuracy DESC):");
       RunsCommand.print(found, out);
 
       client.sync();
@@ -91,7 +100,8 @@ final class QuickstartCommand implements Callable<Integer> {
                   "round(metrics['accuracy'], 4) AS accuracy")
               .orderBy(col("accuracy").desc());
       TextTable.of(best, 3).print(out);
-      out.println("Next: runlake runs search -e quickstart");
+      out.println(
+          "Next: runlake runs search -e quickstart -f \"params.max_depth = '3' OR metrics.loss < 0.2\"");
       out.println("      runlake sql \"SELECT run_name, metrics FROM runlake.runs\"");
     }
     return 0;

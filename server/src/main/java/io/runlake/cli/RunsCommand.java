@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
     subcommands = {RunsCommand.Search.class, RunsCommand.MarkStale.class})
 final class RunsCommand {
 
-  @Command(name = "search", description = "Runs of an experiment, newest first.", mixinStandardHelpOptions = true)
+  @Command(
+      name = "search",
+      description = "Runs of an experiment matching a filter, newest first or in the order given.",
+      mixinStandardHelpOptions = true)
   static final class Search implements Callable<Integer> {
     @Mixin StoreOption store;
 
@@ -37,6 +40,17 @@ final class RunsCommand {
 
     @Option(names = "--view", description = "ACTIVE_ONLY, DELETED_ONLY or ALL (default ${DEFAULT-VALUE}).")
     ViewType view = ViewType.ACTIVE_ONLY;
+
+    @Option(
+        names = {"-f", "--filter"},
+        description = "MLflow filter, e.g. \"metrics.auc > 0.9 AND params.model = 'gbt'\" (OR, NOT and parentheses too).")
+    String filter;
+
+    @Option(
+        names = {"-o", "--order-by"},
+        split = ",",
+        description = "Order clauses, e.g. \"metrics.auc DESC\" (default start_time DESC).")
+    List<String> orderBy = List.of();
 
     @Override
     public Integer call() {
@@ -50,7 +64,8 @@ final class RunsCommand {
                         new RunlakeException(
                             ErrorCode.RESOURCE_DOES_NOT_EXIST,
                             "No experiment named '" + experiment + "'. List them with 'runlake experiments'."));
-        List<Run> runs = tracking.client().searchRuns(List.of(e.experimentId()), view, max, null).items();
+        List<Run> runs =
+            tracking.client().searchRuns(List.of(e.experimentId()), filter, view, max, orderBy, null).items();
         print(runs, System.out);
       }
       return 0;

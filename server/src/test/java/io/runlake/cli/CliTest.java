@@ -52,7 +52,7 @@ class CliTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("runlake quickstart: store " + DeltaStores.qualify(root))
-        .contains("searchRuns found 4 runs")
+        .contains("3. searchRuns(filter: tags.mlflow.parentRunId = '")
         .contains("lr=0.01,depth=3")
         .contains("best_accuracy=")
         .containsPattern("(?m)^run_name +learning_rate +max_depth +accuracy");
@@ -62,7 +62,7 @@ class CliTest {
             SharedSpark.session(),
             DeltaStoreOptions.builder(root).database("cli_quickstart").shutdownHook(false).build())) {
       Experiment e = store.findExperimentByName("quickstart").orElseThrow();
-      List<Run> runs = store.searchRuns(List.of(e.experimentId()), ViewType.ALL, 100, null).items();
+      List<Run> runs = store.searchRuns(List.of(e.experimentId()), null, ViewType.ALL, 100, null, null).items();
       assertThat(runs).hasSize(4).allSatisfy(run -> assertThat(run.info().status()).isEqualTo(RunStatus.FINISHED));
       Run sweep = runs.stream().filter(run -> run.info().runName().equals("sweep")).findFirst().orElseThrow();
       List<Run> trials = runs.stream().filter(run -> run != sweep).toList();

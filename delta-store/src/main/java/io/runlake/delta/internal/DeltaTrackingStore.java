@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.lit;
 
 import io.runlake.delta.DeltaStoreOptions;
+import io.runlake.tracking.DatasetInput;
 import io.runlake.tracking.Experiment;
 import io.runlake.tracking.LifecycleStage;
 import io.runlake.tracking.Metric;
@@ -49,7 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeltaTrackingStore implements TrackingStore {
   private static final Logger LOG = LoggerFactory.getLogger(DeltaTrackingStore.class);
-  public static final int MAX_RESULTS_LIMIT = 50_000;
   static final String RUN_NAME_TAG = "mlflow.runName";
 
   private final SparkSession spark;
@@ -273,18 +273,11 @@ public final class DeltaTrackingStore implements TrackingStore {
   }
 
   @Override
-  public Page<Experiment> searchExperiments(ViewType viewType, int maxResults, String pageToken) {
+  public Page<Experiment> searchExperiments(
+      String filter, ViewType viewType, int maxResults, List<String> orderBy, String pageToken) {
     checkMaxResults(maxResults);
     int offset = PageTokens.offset(pageToken);
-    ViewType view = viewType == null ? ViewType.ACTIVE_ONLY : viewType;
-    List<Experiment> all =
-        experiments.read().stream()
-            .filter(e -> view.includes(e.lifecycleStage()))
-            .sorted(
-                Comparator.comparingLong(Experiment::creationTime)
-                    .reversed()
-                    .thenComparing(Experiment::experimentId))
-            .toList();
+    List<Experiment> all = ExperimentSearch.search(experiments.read(), filter, viewType, orderBy);
     int end = Math.min(all.size(), offset + maxResults);
     List<Experiment> page = offset >= all.size() ? List.of() : all.subList(offset, end);
     return new Page<>(page, PageTokens.next(end, end < all.size()));
@@ -399,7 +392,7 @@ public final class DeltaTrackingStore implements TrackingStore {
         new RunInfo(
             runId, experimentId, name, user, RunStatus.RUNNING, start, null, artifactUri,
             LifecycleStage.ACTIVE, start);
-    Run run = new Run(info, new RunData(List.of(), Map.of(), tagMap));
+    Run run = new Run(info, new RunData(List.of(), Map.of(), tagMap), List.of());
     known.put(runId, KnownRun.created(run));
     journal.append(events);
     if (options.autoHeartbeat()) {
@@ -529,6 +522,19 @@ public final class DeltaTrackingStore implements TrackingStore {
   }
 
   @Override
+  public void logInputs(String runId, List<DatasetInput> inputs) {
+    KnownRun run = activeRun(runId);
+    List<Event> events = new ArrayList<>();
+    for (DatasetInput input : inputs == null ? List.<DatasetInput>of() : inputs) {
+      if (input == null || input.name() == null || input.name().isBlank()) {
+        throw TrackingErrors.invalid("A dataset input needs a name.");
+      }
+      events.add(Event.input(runId, run.experimentId(), input));
+    }
+    journal.append(events);
+  }
+
+  @Override
   public List<Metric> getMetricHistory(String runId, String key) {
     Validation.metricKey(key);
     knownRun(runId);
@@ -554,37 +560,32 @@ public final class DeltaTrackingStore implements TrackingStore {
 
   @Override
   public Page<Run> searchRuns(
-      List<String> experimentIds, ViewType viewType, int maxResults, String pageToken) {
-    checkMaxResults(maxResults);
-    if (experimentIds == null || experimentIds.isEmpty()) {
-      throw TrackingErrors.invalid(
-          "searchRuns needs at least one experiment id: pass the ids of the experiments to search.");
-    }
-    experimentIds.forEach(Validation::experimentId);
-    int offset = PageTokens.offset(pageToken);
-    ViewType view = viewType == null ? ViewType.ACTIVE_ONLY : viewType;
-    Column where = col("experiment_id").isin(experimentIds.toArray());
-    if (view != ViewType.ALL) {
-      LifecycleStage stage =
-          view == ViewType.ACTIVE_ONLY ? LifecycleStage.ACTIVE : LifecycleStage.DELETED;
-      where = where.and(col("lifecycle_stage").equalTo(stage.wireName()));
-    }
-    List<Row> rows =
-        freshState()
-            .where(where)
-            .orderBy(col("start_time").desc(), col("run_id").asc())
-            .limit(offset + maxResults + 1)
-            .collectAsList();
-    List<Run> page = new ArrayList<>();
-    for (int i = offset; i < Math.min(rows.size(), offset + maxResults); i++) {
-      page.add(Rows.run(rows.get(i)));
-    }
-    return new Page<>(page, PageTokens.next(offset + maxResults, rows.size() > offset + maxResults));
+      List<String> experimentIds,
+      String filter,
+      ViewType viewType,
+      int maxResults,
+      List<String> orderBy,
+      String pageToken) {
+    RunSearch search = new RunSearch(experimentIds, filter, viewType, orderBy);
+    flush();
+    return search.page(state.currentCached(), maxResults, pageToken);
+  }
+
+  /**
+   * The runs a search finds, as a Spark DataFrame in the shape of the {@code runs} view, in search
+   * order: for analysts, with the same compiled predicate as {@link #searchRuns}. Lazy; reads the
+   * Delta tables (with file pruning on experiment and attributes) when it runs.
+   */
+  public Dataset<Row> searchRunsFrame(
+      List<String> experimentIds, String filter, ViewType viewType, List<String> orderBy) {
+    RunSearch search = new RunSearch(experimentIds, filter, viewType, orderBy);
+    flush();
+    return search.ordered(search.frame(state.current())).drop("latest_metrics");
   }
 
   private static void checkMaxResults(int maxResults) {
-    if (maxResults < 1 || maxResults > MAX_RESULTS_LIMIT) {
-      throw TrackingErrors.badMaxResults(maxResults, MAX_RESULTS_LIMIT);
+    if (maxResults < 1 || maxResults > RunSearch.MAX_RESULTS_LIMIT) {
+      throw TrackingErrors.badMaxResults(maxResults, RunSearch.MAX_RESULTS_LIMIT);
     }
   }
 
@@ -724,6 +725,7 @@ public final class DeltaTrackingStore implements TrackingStore {
     heartbeating.clear();
     refresher.shutdown();
     journal.close();
+    state.uncache();
     try {
       state.refresh();
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.runlake.delta.internal;
 
+import io.runlake.tracking.DatasetInput;
 import io.runlake.tracking.LifecycleStage;
 import io.runlake.tracking.Metric;
 import io.runlake.tracking.RunStatus;
@@ -35,6 +36,7 @@ record Event(
   static final String METRIC = "metric";
   static final String PARAM = "param";
   static final String TAG = "tag";
+  static final String INPUT = "input";
 
   static Event runCreated(
       String runId,
@@ -86,6 +88,13 @@ record Event(
     return new Event(
         runId, experimentId, TAG, key, value, null, null, now(), null, null, null, null, null, null,
         null, null, null);
+  }
+
+  /** A dataset input: key is the dataset name, value its JSON (see {@link Rows#inputJson}). */
+  static Event input(String runId, String experimentId, DatasetInput input) {
+    return new Event(
+        runId, experimentId, INPUT, input.name(), Rows.inputJson(input), null, null, now(), null,
+        null, null, null, null, null, null, null, null);
   }
 
   Row toRow(String writerId, long seq) {

@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
+import org.apache.spark.storage.StorageLevel;
 import scala.Option;
 
 /**
@@ -41,6 +42,8 @@ final class RunState {
   private final SparkSession dml;
   private final Tables tables;
   private final ReentrantLock lock = new ReentrantLock();
+  private Dataset<Row> cached;
+  private long cachedVersion = -1;
 
   RunState(SparkSession spark, Tables tables) {
     this.spark = spark;
@@ -98,12 +101,24 @@ final class RunState {
     return current(null);
   }
 
+  /**
+   * As {@link #current()}, but with the state table's snapshot cached in memory until the next
+   * refresh: for repeated searches, which then scan memory instead of files.
+   */
+  Dataset<Row> currentCached() {
+    return current(null, true);
+  }
+
   /** As {@link #current()}, restricted to one run, which prunes both reads. */
   Dataset<Row> current(String runId) {
+    return current(runId, false);
+  }
+
+  private Dataset<Row> current(String runId, boolean cached) {
     Snapshot state = log(Tables.RUN_STATE);
     long watermark = watermark(state);
     long latest = log(Tables.EVENTS).version();
-    Dataset<Row> table = stateAt(spark, state);
+    Dataset<Row> table = cached ? cachedStateAt(state) : stateAt(spark, state);
     if (runId != null) {
       table = table.where(col("run_id").equalTo(runId));
     }
@@ -129,6 +144,26 @@ final class RunState {
         .option("endingVersion", upTo)
         .load(tables.path(Tables.EVENTS))
         .where(col("_change_type").equalTo("insert"));
+  }
+
+  private synchronized Dataset<Row> cachedStateAt(Snapshot state) {
+    if (state.version() != cachedVersion) {
+      if (cached != null) {
+        cached.unpersist(false);
+      }
+      cached = stateAt(spark, state).persist(StorageLevel.MEMORY_AND_DISK());
+      cachedVersion = state.version();
+    }
+    return cached;
+  }
+
+  /** Drops the in-memory copy of the state table. */
+  synchronized void uncache() {
+    if (cached != null) {
+      cached.unpersist(false);
+      cached = null;
+      cachedVersion = -1;
+    }
   }
 
   private Dataset<Row> stateAt(SparkSession session, Snapshot state) {

@@ -2,6 +2,8 @@ package io.runlake.delta.internal;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.map_from_entries;
@@ -31,7 +33,8 @@ import org.apache.spark.sql.Row;
  *       accept a param, so a later different value only arrives from a race between two processes);
  *   <li>tags: the last event for a key wins; a null value deletes the tag;
  *   <li>latest metrics: per key the point with the greatest (step, timestamp, value), NaN greatest,
- *       compared with the state's current latest point.
+ *       compared with the state's current latest point;
+ *   <li>dataset inputs: a set; logging one again adds nothing.
  * </ul>
  */
 final class RunStateFold {
@@ -64,6 +67,7 @@ final class RunStateFold {
     perKey.add(min_by(col("value"), order).as("first_value"));
     perKey.add(max_by(struct(col("value").as("v")), order).as("last_value"));
     perKey.add(max(struct(col("step"), col("timestamp"), col("metric_value").as("value"))).as("latest"));
+    perKey.add(collect_set(when(col("kind").equalTo(Event.INPUT), col("value"))).as("input_values"));
     Dataset<Row> grouped =
         events
             .groupBy("run_id", "kind", "key")
@@ -80,6 +84,9 @@ final class RunStateFold {
     perRun.add(entries(Event.PARAM, col("first_value")).as("n_params"));
     perRun.add(entries(Event.TAG, col("last_value")).as("n_tags"));
     perRun.add(entries(Event.METRIC, col("latest")).as("n_metrics"));
+    perRun.add(
+        flatten(collect_list(when(col("kind").equalTo(Event.INPUT), col("input_values"))))
+            .as("n_inputs"));
     Dataset<Row> changed =
         grouped.groupBy("run_id").agg(perRun.get(0), perRun.subList(1, perRun.size()).toArray(Column[]::new));
 
@@ -106,7 +113,9 @@ final class RunStateFold {
                 + " (k, o, n) -> CASE WHEN n IS NULL THEN o ELSE n.v END), (k, v) -> v IS NOT NULL)"
                 + " AS tags",
             "map_zip_with(coalesce(o_latest_metrics, map()), coalesce(n_metrics, map()),"
-                + " (k, o, n) -> greatest(o, n)) AS latest_metrics")
+                + " (k, o, n) -> greatest(o, n)) AS latest_metrics",
+            "array_distinct(concat(coalesce(o_inputs, array()), coalesce(n_inputs, array())))"
+                + " AS inputs")
         // A run is only state once its creation event is in: events of a run never created (which
         // writers do not produce) are left in the journal, not turned into half a run.
         .where(expr("start_time IS NOT NULL"));

@@ -93,7 +93,21 @@ final class Tables {
           .add("deleted_time", LongType)
           .add("params", DataTypes.createMapType(StringType, StringType))
           .add("tags", DataTypes.createMapType(StringType, StringType))
-          .add("latest_metrics", DataTypes.createMapType(StringType, LATEST_METRIC));
+          .add("latest_metrics", DataTypes.createMapType(StringType, LATEST_METRIC))
+          .add("inputs", DataTypes.createArrayType(StringType));
+
+  /** The fields of a dataset input, as its JSON in {@code run_state.inputs} holds them. */
+  static final String INPUT_SCHEMA =
+      "name STRING, digest STRING, source_type STRING, source STRING, schema STRING,"
+          + " profile STRING, context STRING";
+
+  /** The columns of the {@code runs} view, as expressions over {@code run_state}. */
+  static final String[] RUNS_VIEW_COLUMNS = {
+    "run_id", "experiment_id", "run_name", "user_id", "status", "start_time", "end_time",
+    "lifecycle_stage", "artifact_uri", "heartbeat_time", "params", "tags",
+    "transform_values(latest_metrics, (k, m) -> m.value) AS metrics",
+    "transform(inputs, j -> from_json(j, '" + INPUT_SCHEMA + "')) AS inputs"
+  };
 
   private final SparkSession spark;
   private final String root;
@@ -178,12 +192,7 @@ final class Tables {
     for (String table : new String[] {EXPERIMENTS, EVENTS, RUN_STATE}) {
       registerTable(table);
     }
-    view(
-        "runs",
-        "SELECT run_id, experiment_id, run_name, user_id, status, start_time, end_time,"
-            + " lifecycle_stage, artifact_uri, heartbeat_time, params, tags,"
-            + " transform_values(latest_metrics, (k, m) -> m.value) AS metrics"
-            + " FROM " + qualified(RUN_STATE));
+    view("runs", "SELECT " + String.join(", ", RUNS_VIEW_COLUMNS) + " FROM " + qualified(RUN_STATE));
     view(
         "metrics",
         "SELECT run_id, experiment_id, key, metric_value AS value, timestamp, step"
