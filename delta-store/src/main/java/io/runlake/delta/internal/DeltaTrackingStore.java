@@ -568,7 +568,7 @@ public final class DeltaTrackingStore implements TrackingStore {
       String pageToken) {
     RunSearch search = new RunSearch(experimentIds, filter, viewType, orderBy);
     flush();
-    return search.page(state.currentCached(), maxResults, pageToken);
+    return search.page(state.searchable(), maxResults, pageToken);
   }
 
   /**
@@ -580,7 +580,8 @@ public final class DeltaTrackingStore implements TrackingStore {
       List<String> experimentIds, String filter, ViewType viewType, List<String> orderBy) {
     RunSearch search = new RunSearch(experimentIds, filter, viewType, orderBy);
     flush();
-    return search.ordered(search.frame(state.current())).drop("latest_metrics");
+    Dataset<Row> runs = state.current().selectExpr(Tables.SEARCH_COLUMNS);
+    return search.ordered(search.frame(runs)).drop("latest_metrics");
   }
 
   private static void checkMaxResults(int maxResults) {

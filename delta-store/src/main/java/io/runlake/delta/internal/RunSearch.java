@@ -65,31 +65,27 @@ final class RunSearch {
   }
 
   /**
-   * The matching runs in the shape of the {@code runs} view (plus {@code latest_metrics}), in search
-   * order.
+   * The matching runs of {@code runs}, a frame of {@link Tables#SEARCH_COLUMNS} (the {@code runs} view
+   * plus {@code latest_metrics}).
    */
-  Dataset<Row> frame(Dataset<Row> state) {
-    String[] columns = new String[Tables.RUNS_VIEW_COLUMNS.length + 1];
-    System.arraycopy(Tables.RUNS_VIEW_COLUMNS, 0, columns, 0, Tables.RUNS_VIEW_COLUMNS.length);
-    columns[columns.length - 1] = "latest_metrics";
+  Dataset<Row> frame(Dataset<Row> runs) {
     Column scope = col("experiment_id").isin(experimentIds.toArray());
     if (view != ViewType.ALL) {
       LifecycleStage stage = view == ViewType.ACTIVE_ONLY ? LifecycleStage.ACTIVE : LifecycleStage.DELETED;
       scope = scope.and(col("lifecycle_stage").equalTo(stage.wireName()));
     }
-    // The scope goes first so that it reaches the Delta scan (data skipping on experiment_id).
-    return state.where(scope).selectExpr(columns).where(RunPredicates.compile(filter));
+    return runs.where(scope.and(RunPredicates.compile(filter)));
   }
 
   Dataset<Row> ordered(Dataset<Row> frame) {
     return frame.orderBy(keys.stream().map(SortKey::ordering).toArray(Column[]::new));
   }
 
-  Page<Run> page(Dataset<Row> state, int maxResults, String pageToken) {
+  Page<Run> page(Dataset<Row> candidates, int maxResults, String pageToken) {
     if (maxResults < 1 || maxResults > MAX_RESULTS_LIMIT) {
       throw TrackingErrors.badMaxResults(maxResults, MAX_RESULTS_LIMIT);
     }
-    Dataset<Row> matches = frame(state);
+    Dataset<Row> matches = frame(candidates);
     if (pageToken != null && !pageToken.isEmpty()) {
       matches = matches.where(after(decode(pageToken)));
     }

@@ -102,23 +102,32 @@ final class RunState {
   }
 
   /**
-   * As {@link #current()}, but with the state table's snapshot cached in memory until the next
-   * refresh: for repeated searches, which then scan memory instead of files.
+   * The current state in the shape searches read ({@link Tables#SEARCH_COLUMNS}), with the state
+   * table's snapshot cached in memory, already in that shape, until the next refresh: repeated
+   * searches then scan memory instead of files and maps.
    */
-  Dataset<Row> currentCached() {
-    return current(null, true);
+  Dataset<Row> searchable() {
+    Snapshot state = log(Tables.RUN_STATE);
+    long watermark = watermark(state);
+    long latest = log(Tables.EVENTS).version();
+    Dataset<Row> table = cachedSearchable(state);
+    if (latest <= watermark) {
+      return table;
+    }
+    Dataset<Row> events = journal(spark, watermark, latest);
+    Dataset<Row> touched = events.select("run_id").distinct();
+    Dataset<Row> folded =
+        RunStateFold.fold(stateAt(spark, state).join(touched, "run_id", "left_semi"), events)
+            .selectExpr(Tables.SEARCH_COLUMNS);
+    return table.join(touched, "run_id", "left_anti").unionByName(folded);
   }
 
   /** As {@link #current()}, restricted to one run, which prunes both reads. */
   Dataset<Row> current(String runId) {
-    return current(runId, false);
-  }
-
-  private Dataset<Row> current(String runId, boolean cached) {
     Snapshot state = log(Tables.RUN_STATE);
     long watermark = watermark(state);
     long latest = log(Tables.EVENTS).version();
-    Dataset<Row> table = cached ? cachedStateAt(state) : stateAt(spark, state);
+    Dataset<Row> table = stateAt(spark, state);
     if (runId != null) {
       table = table.where(col("run_id").equalTo(runId));
     }
@@ -146,12 +155,15 @@ final class RunState {
         .where(col("_change_type").equalTo("insert"));
   }
 
-  private synchronized Dataset<Row> cachedStateAt(Snapshot state) {
+  private synchronized Dataset<Row> cachedSearchable(Snapshot state) {
     if (state.version() != cachedVersion) {
       if (cached != null) {
         cached.unpersist(false);
       }
-      cached = stateAt(spark, state).persist(StorageLevel.MEMORY_AND_DISK());
+      cached =
+          stateAt(spark, state)
+              .selectExpr(Tables.SEARCH_COLUMNS)
+              .persist(StorageLevel.MEMORY_AND_DISK());
       cachedVersion = state.version();
     }
     return cached;

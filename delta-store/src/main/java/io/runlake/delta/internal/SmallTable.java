@@ -47,6 +47,14 @@ final class SmallTable<T> {
   private final String what;
   private long cachedVersion = -2;
   private List<T> cached = List.of();
+  private long checkedAt;
+
+  /**
+   * How long a read trusts the last version check. Creating a run reads its experiment; checking the
+   * table's version costs a listing of its log, which adds up over thousands of runs. Changes made
+   * through this object are seen at once; other processes' changes after at most this long.
+   */
+  static final long RECHECK_MS = 500;
 
   SmallTable(
       SparkSession spark,
@@ -65,6 +73,11 @@ final class SmallTable<T> {
 
   /** Every row at the table's latest version. */
   synchronized List<T> read() {
+    long now = System.currentTimeMillis();
+    if (cachedVersion >= 0 && now - checkedAt < RECHECK_MS) {
+      return cached;
+    }
+    checkedAt = now;
     Snapshot snapshot = log().update(false, Scala.none(), Scala.none());
     if (snapshot.version() != cachedVersion) {
       cached =
@@ -102,8 +115,13 @@ final class SmallTable<T> {
               Scala.list(txn.writeFiles(spark.createDataFrame(rows, schema).coalesce(1)));
           actions.addAll(written);
           txn.commit(Scala.seq(actions), DeltaOperations.ManualUpdate$.MODULE$);
+          invalidate();
           return null;
         });
+  }
+
+  private synchronized void invalidate() {
+    cachedVersion = -2;
   }
 
   private DeltaLog log() {

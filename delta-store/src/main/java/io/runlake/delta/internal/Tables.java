@@ -109,6 +109,15 @@ final class Tables {
     "transform(inputs, j -> from_json(j, '" + INPUT_SCHEMA + "')) AS inputs"
   };
 
+  /** What searches read: the {@code runs} view's columns, and the latest metrics' steps and times. */
+  static final String[] SEARCH_COLUMNS = searchColumns();
+
+  private static String[] searchColumns() {
+    String[] columns = java.util.Arrays.copyOf(RUNS_VIEW_COLUMNS, RUNS_VIEW_COLUMNS.length + 1);
+    columns[RUNS_VIEW_COLUMNS.length] = "latest_metrics";
+    return columns;
+  }
+
   private final SparkSession spark;
   private final String root;
   private final String database;

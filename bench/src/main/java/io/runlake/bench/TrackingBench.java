@@ -1,0 +1,304 @@
+package io.runlake.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.runlake.ActiveRun;
+import io.runlake.Runlake;
+import io.runlake.Tracking;
+import io.runlake.delta.DeltaStoreOptions;
+import io.runlake.delta.DeltaStores;
+import io.runlake.delta.internal.DeltaTrackingStore;
+import io.runlake.tracking.Metric;
+import io.runlake.tracking.Param;
+import io.runlake.tracking.Run;
+import io.runlake.tracking.RunStatus;
+import io.runlake.tracking.RunTag;
+import io.runlake.tracking.TrackingStore;
+import io.runlake.tracking.ViewType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
+
+/**
+ * P1 (logging throughput) and P2 (search latency), runlake and MLflow side by side on the same
+ * synthetic workloads. Run it with {@code bench/run tracking}; it prints the tables the README quotes.
+ */
+public final class TrackingBench {
+  static final int METRIC_KEYS = 5;
+  static final String P2_FILTER = "metrics.m1 > 0.5 AND params.p1 = 'v3'";
+  static final String P2_ORDER = "metrics.m2 DESC";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SparkSession spark;
+  private final Path work;
+  private final String python;
+
+  private TrackingBench(SparkSession spark, Path work, String python) {
+    this.spark = spark;
+    this.work = work;
+    this.python = python;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = options(args);
+    Path work = Files.createTempDirectory("runlake-bench-");
+    SparkSession spark =
+        DeltaStores.configure(SparkSession.builder().master("local[*]").appName("runlake-bench"))
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.warehouse.dir", work.resolve("warehouse").toString())
+            .getOrCreate();
+    TrackingBench bench = new TrackingBench(spark, work, opts.getOrDefault("python", ".venv/bin/python"));
+    String only = opts.getOrDefault("only", "p1,p2");
+    if (only.contains("p1")) {
+      bench.p1(
+          Integer.parseInt(opts.getOrDefault("p1-runs", "100")),
+          Integer.parseInt(opts.getOrDefault("p1-points", "1000")));
+    }
+    if (only.contains("p2")) {
+      List<Integer> sizes =
+          Arrays.stream(opts.getOrDefault("p2-runs", "10000,100000").split(","))
+              .map(Integer::parseInt)
+              .toList();
+      bench.p2(sizes);
+    }
+    spark.stop();
+  }
+
+  // ---------------------------------------------------------------- P1
+
+  static double metricValue(int run, int step, int key) {
+    return Math.sin(run * 0.37 + step * 0.01 + key);
+  }
+
+  private void p1(int runs, int points) throws Exception {
+    int steps = points / METRIC_KEYS;
+    long total = (long) runs * steps * METRIC_KEYS;
+    System.out.printf(
+        "%nP1  logging throughput: %d runs x %d metric points (+10 params, 5 tags per run), durable at the end%n",
+        runs, steps * METRIC_KEYS);
+    JsonNode perCall = mlflow("p1", "--runs", runs, "--points", points, "--mode", "per-call");
+    JsonNode batch = mlflow("p1", "--runs", runs, "--points", points, "--mode", "batch");
+    double clientSeconds = runlakeClient(runs, steps);
+    double fluentSeconds = runlakeFluent(runs, steps);
+    double baseline = perCall.get("seconds").asDouble();
+    Table t = new Table("system", "seconds", "points/s", "vs MLflow per call");
+    t.row("MLflow 3.17.2, SQLite, one call per point", f2(baseline), rate(total, baseline), "1.0x");
+    double b = batch.get("seconds").asDouble();
+    t.row("MLflow 3.17.2, SQLite, log_batch of 1000", f2(b), rate(total, b), ratio(baseline, b));
+    t.row("runlake, one call per point, flush at the end", f2(clientSeconds), rate(total, clientSeconds), ratio(baseline, clientSeconds));
+    t.row("runlake, fluent API, each run ended durably", f2(fluentSeconds), rate(total, fluentSeconds), ratio(baseline, fluentSeconds));
+    t.print();
+  }
+
+  private double runlakeClient(int runs, int steps) {
+    try (DeltaTrackingStore store = open("p1-client")) {
+      TrackingStore client = store;
+      String exp = client.createExperiment("p1", null, Map.of());
+      long base = 1_700_000_000_000L;
+      long start = System.nanoTime();
+      for (int r = 0; r < runs; r++) {
+        String id = client.createRun(exp, null, null, List.of(), "run-" + r).info().runId();
+        for (int p = 0; p < 10; p++) {
+          client.logParam(id, new Param("p" + p, "v" + ((r + p) % 7)));
+        }
+        for (int t = 0; t < 5; t++) {
+          client.setTag(id, new RunTag("t" + t, "tag-" + t));
+        }
+        for (int step = 0; step < steps; step++) {
+          for (int k = 0; k < METRIC_KEYS; k++) {
+            client.logMetric(id, new Metric("m" + k, metricValue(r, step, k), base + step, step));
+          }
+        }
+        client.updateRun(id, RunStatus.FINISHED, System.currentTimeMillis(), null);
+      }
+      client.flush();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      check(store, exp, runs, (long) runs * steps * METRIC_KEYS);
+      return seconds;
+    }
+  }
+
+  private double runlakeFluent(int runs, int steps) {
+    Tracking tracking =
+        Runlake.tracking(spark, options("p1-fluent").build());
+    tracking.setExperiment("p1");
+    long start = System.nanoTime();
+    for (int r = 0; r < runs; r++) {
+      try (ActiveRun run = tracking.startRun("run-" + r)) {
+        for (int p = 0; p < 10; p++) {
+          run.logParam("p" + p, "v" + ((r + p) % 7));
+        }
+        for (int t = 0; t < 5; t++) {
+          run.setTag("t" + t, "tag-" + t);
+        }
+        for (int step = 0; step < steps; step++) {
+          for (int k = 0; k < METRIC_KEYS; k++) {
+            run.logMetric("m" + k, metricValue(r, step, k), step);
+          }
+        }
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    check((DeltaTrackingStore) tracking.client(), tracking.experimentId(), runs, (long) runs * steps * METRIC_KEYS);
+    tracking.close();
+    return seconds;
+  }
+
+  /** The benchmark counts only if everything arrived. */
+  private void check(DeltaTrackingStore store, String exp, int runs, long points) {
+    store.sync();
+    long stored =
+        spark.table(store.database() + ".metrics").where(org.apache.spark.sql.functions.col("experiment_id").equalTo(exp)).count();
+    if (stored != points) {
+      throw new IllegalStateException("expected " + points + " points stored, found " + stored);
+    }
+    long finished = store.searchRuns(List.of(exp), "status = 'FINISHED'", ViewType.ALL, 50_000, null, null).items().size();
+    if (finished != runs) {
+      throw new IllegalStateException("expected " + runs + " finished runs, found " + finished);
+    }
+  }
+
+  // ---------------------------------------------------------------- P2
+
+  static double p2Metric(int run, int i) {
+    return ((run * 7919L + i * 104729L) % 1000) / 1000.0;
+  }
+
+  static String p2Param(int run, int j) {
+    return "v" + ((run * 31L + j * 17L) % 10);
+  }
+
+  private void p2(List<Integer> sizes) throws Exception {
+    System.out.printf(
+        "%nP2  search latency: top 1000 runs by \"%s\" ordered by %s (20 metrics, 10 params per run)%n",
+        P2_FILTER, P2_ORDER);
+    Table t = new Table("runs", "system", "load s", "cold ms", "warm ms", "warm vs MLflow", "same runs");
+    for (int n : sizes) {
+      JsonNode mlflow = mlflow("p2", "--runs", n, "--metrics", 20, "--params", 10, "--repeats", 5);
+      double[] runlake = runlakeSearch(n, mlflow);
+      double mlflowWarm = mlflow.get("warm_ms").asDouble();
+      t.row(String.format(Locale.ROOT, "%,d", n), "MLflow 3.17.2, SQLite", f1(mlflow.get("populate_seconds").asDouble()),
+          f0(mlflow.get("cold_ms").asDouble()), f0(mlflowWarm), "1.0x", "");
+      t.row(String.format(Locale.ROOT, "%,d", n), "runlake", f1(runlake[0]), f0(runlake[1]), f0(runlake[2]),
+          ratio(mlflowWarm, runlake[2]), runlake[3] == 1 ? "yes" : "NO");
+    }
+    t.print();
+    System.out.println("(load: MLflow rows bulk-inserted into its SQLite schema; runlake runs logged through its API and folded)");
+  }
+
+  /** Returns load seconds, cold ms, warm median ms, and 1 if the runs found equal MLflow's. */
+  private double[] runlakeSearch(int runs, JsonNode mlflow) {
+    String name = "p2-" + runs;
+    long loadStart = System.nanoTime();
+    String exp;
+    try (DeltaTrackingStore store = open(name)) {
+      exp = store.createExperiment("p2", null, Map.of());
+      long base = 1_700_000_000_000L;
+      for (int r = 0; r < runs; r++) {
+        String id = store.createRun(exp, "bench", base + r, List.of(), "run-" + r).info().runId();
+        List<Metric> metrics = new ArrayList<>(20);
+        for (int i = 0; i < 20; i++) {
+          metrics.add(new Metric("m" + i, p2Metric(r, i), base, 0));
+        }
+        List<Param> params = new ArrayList<>(10);
+        for (int j = 0; j < 10; j++) {
+          params.add(new Param("p" + j, p2Param(r, j)));
+        }
+        store.logBatch(id, metrics, params, List.of());
+        store.updateRun(id, RunStatus.FINISHED, base + r + 1, null);
+      }
+      store.sync();
+    }
+    double load = (System.nanoTime() - loadStart) / 1e9;
+
+    DeltaLog.clearCache();
+    try (DeltaTrackingStore store = open(name)) {
+      long t0 = System.nanoTime();
+      List<Run> found = search(store, exp);
+      double cold = (System.nanoTime() - t0) / 1e6;
+      search(store, exp);
+      double[] warm = new double[5];
+      for (int i = 0; i < warm.length; i++) {
+        long s = System.nanoTime();
+        search(store, exp);
+        warm[i] = (System.nanoTime() - s) / 1e6;
+      }
+      Arrays.sort(warm);
+      List<String> names = found.stream().map(r -> r.info().runName()).toList();
+      List<String> expected = new ArrayList<>();
+      mlflow.get("names").forEach(n -> expected.add(n.asText()));
+      return new double[] {load, cold, warm[warm.length / 2], names.equals(expected) ? 1 : 0};
+    }
+  }
+
+  private static List<Run> search(DeltaTrackingStore store, String exp) {
+    return store.searchRuns(List.of(exp), P2_FILTER, ViewType.ACTIVE_ONLY, 1000, List.of(P2_ORDER), null).items();
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private DeltaStoreOptions.Builder options(String name) {
+    return DeltaStoreOptions.builder(work.resolve(name).toString())
+        .database(name.replace('-', '_'))
+        .refreshDelay(java.time.Duration.ofHours(1))
+        .shutdownHook(false);
+  }
+
+  private DeltaTrackingStore open(String name) {
+    return DeltaStores.open(spark, options(name).build());
+  }
+
+  private JsonNode mlflow(String workload, Object... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(python, "bench/mlflow_tracking.py", workload, "--dir", work.toString()));
+    for (Object a : args) {
+      command.add(a.toString());
+    }
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("MLflow side failed: " + command);
+    }
+    String[] lines = out.strip().split("\n");
+    return JSON.readTree(lines[lines.length - 1]);
+  }
+
+  private static Map<String, String> options(String[] args) {
+    java.util.HashMap<String, String> m = new java.util.HashMap<>();
+    for (String a : args) {
+      if (a.startsWith("--") && a.contains("=")) {
+        m.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+      }
+    }
+    return m;
+  }
+
+  private static String f0(double v) {
+    return String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  private static String f1(double v) {
+    return String.format(Locale.ROOT, "%,.1f", v);
+  }
+
+  private static String f2(double v) {
+    return String.format(Locale.ROOT, "%,.2f", v);
+  }
+
+  private static String rate(long points, double seconds) {
+    return String.format(Locale.ROOT, "%,.0f", points / seconds);
+  }
+
+  private static String ratio(double baseline, double value) {
+    return String.format(Locale.ROOT, "%.1fx", baseline / value);
+  }
+}
