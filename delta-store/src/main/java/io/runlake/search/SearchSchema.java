@@ -64,6 +64,29 @@ public final class SearchSchema {
           .attribute("last_update_time", Kind.NUMBER)
           .build();
 
+  /** MLflow's registered model search: name and tags. */
+  public static final SearchSchema REGISTERED_MODELS =
+      new Builder("registered model")
+          .entity(EntityType.TAG, TEXT, true)
+          .attribute("name", Kind.STRING)
+          .attribute("creation_timestamp", Kind.NUMBER)
+          .attribute("last_updated_timestamp", Kind.NUMBER, "timestamp")
+          .build();
+
+  /** MLflow's model version search. */
+  public static final SearchSchema MODEL_VERSIONS =
+      new Builder("model version")
+          .entity(EntityType.TAG, TEXT, true)
+          .attribute("name", Kind.STRING)
+          .attribute("version_number", Kind.NUMBER, "version")
+          .attribute("run_id", Kind.STRING)
+          .attribute("source_path", Kind.STRING, "source")
+          .attribute("current_stage", Kind.STRING)
+          .attribute("user_id", Kind.STRING)
+          .attribute("creation_timestamp", Kind.NUMBER)
+          .attribute("last_updated_timestamp", Kind.NUMBER, "timestamp")
+          .build();
+
   private final String subject;
   private final Map<EntityType, Set<Comparator>> entities;
   private final Set<EntityType> nullable;

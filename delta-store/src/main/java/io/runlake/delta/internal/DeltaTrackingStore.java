@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.lit;
 
 import io.runlake.delta.DeltaStoreOptions;
+import io.runlake.registry.ModelRegistry;
 import io.runlake.tracking.DatasetInput;
 import io.runlake.tracking.Experiment;
 import io.runlake.tracking.LifecycleStage;
@@ -58,6 +59,7 @@ public final class DeltaTrackingStore implements TrackingStore {
   private final SmallTable<Experiment> experiments;
   private final Journal journal;
   private final RunState state;
+  private final DeltaModelRegistry registry;
   private final Map<String, KnownRun> known = new ConcurrentHashMap<>();
   private final Set<String> heartbeating = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService refresher;
@@ -79,6 +81,7 @@ public final class DeltaTrackingStore implements TrackingStore {
             Rows::experimentRow,
             "experiments");
     this.state = new RunState(spark, tables);
+    this.registry = new DeltaModelRegistry(spark, tables);
     this.refresher =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -95,6 +98,11 @@ public final class DeltaTrackingStore implements TrackingStore {
             committed -> scheduleRefresh());
     journal.every(options.heartbeatInterval(), this::sendHeartbeats);
     ensureDefaultExperiment();
+  }
+
+  /** The model registry kept in this store's tables. */
+  public ModelRegistry registry() {
+    return registry;
   }
 
   /** The store root, as a Hadoop file system URI. */

@@ -1,5 +1,14 @@
 package io.runlake.delta.internal;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -48,6 +57,8 @@ final class SmallTable<T> {
   private long cachedVersion = -2;
   private List<T> cached = List.of();
   private long checkedAt;
+  private final ReentrantLock updateLock =
+      new ReentrantLock();
 
   /**
    * How long a read trusts the last version check. Creating a run reads its experiment; checking the
@@ -96,6 +107,60 @@ final class SmallTable<T> {
    * run more than once, each time on newer rows.
    */
   void update(String operation, UnaryOperator<List<T>> change) {
+    // Threads of one JVM take turns: they would only conflict with each other in Delta and retry.
+    // Other processes still race through Delta's conflict detection.
+    updateLock.lock();
+    try {
+      updateOnce(operation, change);
+    } finally {
+      updateLock.unlock();
+    }
+  }
+
+  /** Every row as of a version of the table. */
+  List<T> readAtVersion(long version) {
+    return decodeAll(spark.read().format("delta").option("versionAsOf", version).load(path));
+  }
+
+  /**
+   * Every row as of a time: at the newest commit made at or before it (Delta's own
+   * {@code timestampAsOf} refuses times after the latest commit).
+   *
+   * @throws NoSuchElementException if the table had no commit yet at that time
+   */
+  List<T> readAsOf(Instant time) {
+    List<Row> newest =
+        DeltaTable.forPath(spark, path)
+            .history()
+            .where(
+                col("timestamp")
+                    .leq(lit(Timestamp.from(time))))
+            .orderBy(col("version").desc())
+            .select("version")
+            .limit(1)
+            .collectAsList();
+    if (newest.isEmpty()) {
+      throw new NoSuchElementException(this + " had no commit at " + time);
+    }
+    return readAtVersion(newest.get(0).getLong(0));
+  }
+
+  /**
+   * The time version {@code version} was committed, or empty if the table never had that version.
+   */
+  Optional<Instant> commitTime(long version) {
+    List<Row> rows =
+        DeltaTable.forPath(spark, path)
+            .history()
+            .where(col("version").equalTo(version))
+            .select("timestamp")
+            .collectAsList();
+    return rows.isEmpty()
+        ? Optional.empty()
+        : Optional.of(rows.get(0).getTimestamp(0).toInstant());
+  }
+
+  private void updateOnce(String operation, UnaryOperator<List<T>> change) {
     Retry.onConflict(
         operation,
         () -> {

@@ -31,12 +31,16 @@ import org.apache.spark.sql.types.StructType;
  * </ul>
  *
  * Views over them ({@code runs}, {@code metrics}, {@code params}, {@code tags}, {@code latest_metrics})
- * are what analysts query.
+ * are what analysts query. The model registry keeps {@code registered_models} and {@code model_versions},
+ * small tables rewritten whole under serializable transactions, so that Delta time travel shows the
+ * registry as it was at any version.
  */
 final class Tables {
   static final String EXPERIMENTS = "experiments";
   static final String EVENTS = "events";
   static final String RUN_STATE = "run_state";
+  static final String REGISTERED_MODELS = "registered_models";
+  static final String MODEL_VERSIONS = "model_versions";
 
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
@@ -166,6 +170,8 @@ final class Tables {
         EVENTS_SCHEMA,
         Map.of("delta.enableChangeDataFeed", "true"));
     create(RUN_STATE, RUN_STATE_SCHEMA, Map.of());
+    create(REGISTERED_MODELS, RegistryRows.MODELS_SCHEMA, Map.of("delta.isolationLevel", "Serializable"));
+    create(MODEL_VERSIONS, RegistryRows.VERSIONS_SCHEMA, Map.of("delta.isolationLevel", "Serializable"));
   }
 
   private void create(String name, StructType schema, Map<String, String> properties) {
@@ -198,7 +204,8 @@ final class Tables {
    */
   void registerInCatalog() {
     spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
-    for (String table : new String[] {EXPERIMENTS, EVENTS, RUN_STATE}) {
+    for (String table :
+        new String[] {EXPERIMENTS, EVENTS, RUN_STATE, REGISTERED_MODELS, MODEL_VERSIONS}) {
       registerTable(table);
     }
     view("runs", "SELECT " + String.join(", ", RUNS_VIEW_COLUMNS) + " FROM " + qualified(RUN_STATE));
