@@ -36,6 +36,11 @@ public final class ActiveRun implements AutoCloseable {
     return info.runId();
   }
 
+  /** The tracking this run belongs to (its client, its registry). */
+  public Tracking tracking() {
+    return tracking;
+  }
+
   /** The run's attributes as they were at start. */
   public RunInfo info() {
     return info;

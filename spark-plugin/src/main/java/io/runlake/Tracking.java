@@ -62,6 +62,11 @@ public final class Tracking implements AutoCloseable {
     return store;
   }
 
+  /** The model registry of this tracking's store. */
+  public io.runlake.registry.ModelRegistry registry() {
+    return store.registry();
+  }
+
   /**
    * Makes the experiment named {@code name} current, creating it if it does not exist (MLflow's
    * {@code set_experiment}). Returns its id.

@@ -157,6 +157,9 @@ public interface TrackingStore extends AutoCloseable {
    */
   List<RunInfo> markStaleRunsKilled(Duration timeout);
 
+  /** The model registry kept alongside this store's runs. */
+  io.runlake.registry.ModelRegistry registry();
+
   /** Flushes and releases the store's resources. */
   @Override
   void close();

@@ -101,6 +101,7 @@ public final class DeltaTrackingStore implements TrackingStore {
   }
 
   /** The model registry kept in this store's tables. */
+  @Override
   public ModelRegistry registry() {
     return registry;
   }
