@@ -1,18 +1,31 @@
 package io.runlake.cli;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.rand;
+import static org.apache.spark.sql.functions.randn;
+import static org.apache.spark.sql.functions.when;
 
 import io.runlake.ActiveRun;
 import io.runlake.Tracking;
 import io.runlake.delta.DeltaStores;
+import io.runlake.models.spark.LoadedModel;
+import io.runlake.models.spark.LoggedModel;
+import io.runlake.models.spark.Models;
+import io.runlake.registry.ModelVersion;
 import io.runlake.tracking.Run;
 import io.runlake.tracking.TrackingStore;
 import io.runlake.tracking.ViewType;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -21,22 +34,26 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The whole loop on the embedded default: a tracked hyper-parameter sweep (a parent run with one nested
- * run per setting, each with params, tags and metric histories), then the runs found by a search and
- * by Spark SQL.
+ * The whole loop on the embedded default: train a small sweep of Spark ML pipelines (a parent run with
+ * one nested run per setting: params, the loss of every iteration, AUC, the model), find the best run
+ * by search and by SQL, register its model, point the alias {@code champion} at it, and score new
+ * rows with {@code models:/quickstart-churn@champion}.
  */
 @Command(
     name = "quickstart",
-    description = "Track a small hyper-parameter sweep, then find its runs by search and by SQL.",
+    description = "Train, track, search, register and score: the whole loop on a local store.",
     mixinStandardHelpOptions = true)
 final class QuickstartCommand implements Callable<Integer> {
+  static final String MODEL_NAME = "quickstart-churn";
+  private static final double[] REG_PARAMS = {0.3, 0.1, 0.03, 0.01};
+
   @Mixin StoreOption store;
 
   @Option(names = "--runs", description = "Settings in the sweep (default ${DEFAULT-VALUE}).")
   int runs = 4;
 
-  @Option(names = "--epochs", description = "Metric steps per run (default ${DEFAULT-VALUE}).")
-  int epochs = 20;
+  @Option(names = "--rows", description = "Rows of synthetic training data (default ${DEFAULT-VALUE}).")
+  int rows = 5000;
 
   @Override
   public Integer call() {
@@ -50,73 +67,125 @@ final class QuickstartCommand implements Callable<Integer> {
       String experimentId = tracking.setExperiment("quickstart");
       out.println("1. Experiment 'quickstart' (id " + experimentId + ")");
 
+      Dataset<Row>[] split = customers(spark, rows, 42).randomSplit(new double[] {0.8, 0.2}, 7);
+      Dataset<Row> train = split[0].cache();
+      Dataset<Row> test = split[1].cache();
       String sweepId;
       try (ActiveRun sweep = tracking.startRun("sweep")) {
         sweepId = sweep.id();
         sweep.logParam("search", "grid").setTag("purpose", "quickstart");
         double best = 0;
         for (int i = 0; i < runs; i++) {
-          double rate = 0.01 * (i + 1);
-          int depth = 3 + 2 * (i % 3);
-          try (ActiveRun trial =
-              tracking.newRun().name("lr=" + rate + ",depth=" + depth).nested().start()) {
-            trial.logParams(Map.of("learning_rate", rate, "max_depth", depth));
-            trial.setTag("model", "gradient-boosting");
-            best = Math.max(best, train(trial, rate, depth, i));
+          double reg = REG_PARAMS[i % REG_PARAMS.length] / Math.pow(10, i / REG_PARAMS.length);
+          try (ActiveRun trial = tracking.newRun().name("reg=" + reg).nested().start()) {
+            best = Math.max(best, train(trial, train, test, reg));
           }
         }
-        sweep.logMetric("best_accuracy", best);
+        sweep.logMetric("best_auc", best);
       }
       out.println(
-          "2. Logged a sweep run with " + runs + " nested runs, " + epochs
-              + " steps of loss/accuracy each; all ended and flushed");
+          "2. Trained a sweep of " + runs + " logistic regressions (nested runs: params, loss per"
+              + " iteration, AUC, model)");
 
-      String filter = "tags.mlflow.parentRunId = '" + sweepId + "' AND metrics.accuracy > 0.9";
+      String filter = "tags.mlflow.parentRunId = '" + sweepId + "' AND metrics.auc > 0.5";
       List<Run> found =
           client
-              .searchRuns(
-                  List.of(experimentId),
-                  filter,
-                  ViewType.ACTIVE_ONLY,
-                  1000,
-                  List.of("metrics.accuracy DESC"),
-                  null)
+              .searchRuns(List.of(experimentId), filter, ViewType.ACTIVE_ONLY, 1000, List.of("metrics.auc DESC"), null)
               .items();
-      out.println("3. searchRuns(filter: " + filter + ", order: metrics.accuracy DESC):");
+      out.println("3. searchRuns(filter: " + filter + ", order: metrics.auc DESC):");
       RunsCommand.print(found, out);
 
-      client.sync();
+      Run bestRun = found.get(0);
+      ModelVersion version =
+          tracking.registry().createModelVersion(
+              registered(tracking), "runs:/" + bestRun.info().runId() + "/model", bestRun.info().runId(),
+              java.util.Map.of(), null, "best of the quickstart sweep");
+      tracking.registry().setRegisteredModelAlias(MODEL_NAME, "champion", version.version());
       out.println(
-          "4. The best trials of this sweep, queried from the Spark view " + store.database
-              + ".runs:");
-      Dataset<Row> best =
+          "4. Registered the best run's model as " + MODEL_NAME + " version " + version.version()
+              + " and pointed the alias 'champion' at it");
+
+      LoadedModel champion = Models.load(spark, "models:/" + MODEL_NAME + "@champion", client);
+      Dataset<Row> fresh = customers(spark, 5, 2026).drop("churned");
+      out.println(
+          "5. Scored new customers with models:/" + MODEL_NAME + "@champion (version "
+              + champion.version().orElseThrow().version() + "):");
+      TextTable.of(
+              champion
+                  .transform(fresh)
+                  .selectExpr(
+                      "customer_id", "round(tenure, 1) AS tenure", "round(monthly_spend, 1) AS monthly_spend",
+                      "round(support_calls, 1) AS support_calls", "prediction AS churn"),
+              5)
+          .print(out);
+
+      client.sync();
+      out.println("6. The sweep's trials, queried from the Spark view " + store.database + ".runs:");
+      Dataset<Row> trials =
           spark
               .table(store.database + ".runs")
               .where(col("tags").getItem("mlflow.parentRunId").equalTo(sweepId))
-              .selectExpr(
-                  "run_name",
-                  "params['learning_rate'] AS learning_rate",
-                  "params['max_depth'] AS max_depth",
-                  "round(metrics['accuracy'], 4) AS accuracy")
-              .orderBy(col("accuracy").desc());
-      TextTable.of(best, 3).print(out);
-      out.println(
-          "Next: runlake runs search -e quickstart -f \"params.max_depth = '3' OR metrics.loss < 0.2\"");
+              .selectExpr("run_name", "params['reg_param'] AS reg_param", "round(metrics['auc'], 4) AS auc")
+              .orderBy(col("auc").desc());
+      TextTable.of(trials, runs).print(out);
+      out.println("Next: runlake runs search -e quickstart -f \"metrics.auc > 0.8 AND params.reg_param != '0.3'\"");
       out.println("      runlake sql \"SELECT run_name, metrics FROM runlake.runs\"");
     }
     return 0;
   }
 
-  /** A stand-in training loop with a plausible learning curve; returns the final accuracy. */
-  private double train(ActiveRun run, double rate, int depth, long seed) {
-    Random noise = new Random(seed);
-    double accuracy = 0;
-    for (int epoch = 0; epoch < epochs; epoch++) {
-      double progress = 1 - Math.exp(-rate * 15 * (epoch + 1));
-      double loss = 1.0 - 0.8 * progress + 0.02 * noise.nextGaussian() / depth;
-      accuracy = 0.5 + 0.45 * progress * (1 - 0.02 * Math.abs(depth - 5)) + 0.005 * noise.nextGaussian();
-      run.logMetric("loss", loss, epoch).logMetric("accuracy", accuracy, epoch);
+  private static String registered(Tracking tracking) {
+    try {
+      tracking.registry().getRegisteredModel(MODEL_NAME);
+    } catch (io.runlake.errors.RunlakeException e) {
+      tracking.registry().createRegisteredModel(MODEL_NAME, java.util.Map.of("source", "quickstart"), "churn classifier");
     }
-    return accuracy;
+    return MODEL_NAME;
+  }
+
+  /** Trains one setting, logs it to {@code run}, returns its test AUC. */
+  private static double train(ActiveRun run, Dataset<Row> train, Dataset<Row> test, double reg) {
+    LogisticRegression lr = new LogisticRegression().setLabelCol("churned").setRegParam(reg).setMaxIter(25);
+    run.logParam("reg_param", reg).logParam("max_iter", 25).logParam("model", "logistic_regression");
+    PipelineModel model =
+        new Pipeline()
+            .setStages(
+                new PipelineStage[] {
+                  new VectorAssembler()
+                      .setInputCols(new String[] {"tenure", "monthly_spend", "support_calls"})
+                      .setOutputCol("raw"),
+                  new StandardScaler().setInputCol("raw").setOutputCol("features"),
+                  lr
+                })
+            .fit(train);
+    double[] loss = ((LogisticRegressionModel) model.stages()[2]).summary().objectiveHistory();
+    for (int step = 0; step < loss.length; step++) {
+      run.logMetric("loss", loss[step], step);
+    }
+    double auc =
+        new BinaryClassificationEvaluator().setLabelCol("churned").evaluate(model.transform(test));
+    run.logMetric("auc", auc);
+    LoggedModel logged = Models.log(run, "model", model, train.select("tenure", "monthly_spend", "support_calls"));
+    run.setTag("model_uri", logged.modelUri());
+    return auc;
+  }
+
+  /** Synthetic customers: churn grows with support calls and shrinks with tenure. */
+  static Dataset<Row> customers(SparkSession spark, int n, long seed) {
+    return spark
+        .range(n)
+        .withColumnRenamed("id", "customer_id")
+        .withColumn("tenure", rand(seed).multiply(60))
+        .withColumn("monthly_spend", rand(seed + 1).multiply(100).plus(10))
+        .withColumn("support_calls", rand(seed + 2).multiply(8))
+        .withColumn(
+            "churned",
+            when(
+                    col("support_calls").multiply(0.6)
+                        .minus(col("tenure").multiply(0.08))
+                        .plus(randn(seed + 3).multiply(0.8))
+                        .gt(0),
+                    1.0)
+                .otherwise(0.0));
   }
 }

@@ -6,6 +6,7 @@ import io.runlake.delta.DeltaStoreOptions;
 import io.runlake.delta.DeltaStores;
 import io.runlake.delta.internal.DeltaTrackingStore;
 import io.runlake.testing.SharedSpark;
+import io.runlake.registry.ModelVersion;
 import io.runlake.tracking.Experiment;
 import io.runlake.tracking.Run;
 import io.runlake.tracking.RunStatus;
@@ -47,19 +48,22 @@ class CliTest {
   }
 
   @Test
-  void quickstartTracksASweepAndFindsItBySearchAndSql() {
-    Result r = cli("quickstart", "--store", root, "--database", "cli_quickstart", "--runs", "3");
+  void quickstartTrainsTracksSearchesRegistersAndScores() {
+    Result r = cli("quickstart", "--store", root, "--database", "cli_quickstart", "--runs", "3", "--rows", "1500");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("runlake quickstart: store " + DeltaStores.qualify(root))
         .contains("3. searchRuns(filter: tags.mlflow.parentRunId = '")
-        .containsPattern("(?m)^[0-9a-f]{32}  lr=0.02,depth=5  FINISHED .*accuracy=0\\.9")
-        .containsPattern("(?m)^run_name +learning_rate +max_depth +accuracy");
+        .containsPattern("(?m)^[0-9a-f]{32}  reg=0\\.\\d+ +FINISHED .*auc=0\\.\\d+")
+        .contains("4. Registered the best run's model as quickstart-churn version 1")
+        .contains("5. Scored new customers with models:/quickstart-churn@champion (version 1)")
+        .containsPattern("(?m)^customer_id +tenure +monthly_spend +support_calls +churn")
+        .containsPattern("(?m)^run_name +reg_param +auc");
 
     try (DeltaTrackingStore store =
         DeltaStores.open(
             SharedSpark.session(),
-            DeltaStoreOptions.builder(root).database("cli_quickstart").shutdownHook(false).build())) {
+            DeltaStoreOptions.builder(root).database("cli_quickstart_check").shutdownHook(false).build())) {
       Experiment e = store.findExperimentByName("quickstart").orElseThrow();
       List<Run> runs = store.searchRuns(List.of(e.experimentId()), null, ViewType.ALL, 100, null, null).items();
       assertThat(runs).hasSize(4).allSatisfy(run -> assertThat(run.info().status()).isEqualTo(RunStatus.FINISHED));
@@ -67,16 +71,20 @@ class CliTest {
       List<Run> trials = runs.stream().filter(run -> run != sweep).toList();
       assertThat(trials)
           .allSatisfy(t -> assertThat(t.data().tags()).containsEntry("mlflow.parentRunId", sweep.info().runId()))
-          .allSatisfy(t -> assertThat(t.data().params()).containsKeys("learning_rate", "max_depth"));
-      assertThat(store.getMetricHistory(trials.get(0).info().runId(), "loss")).hasSize(20);
+          .allSatisfy(t -> assertThat(t.data().params()).containsKeys("reg_param", "max_iter"))
+          .allSatisfy(t -> assertThat(t.data().tags()).containsKey("mlflow.log-model.history"));
+      assertThat(store.getMetricHistory(trials.get(0).info().runId(), "loss")).hasSizeGreaterThan(3);
+      ModelVersion champion = store.registry().getModelVersionByAlias("quickstart-churn", "champion");
+      assertThat(trials).extracting(t -> t.info().runId()).contains(champion.runId());
 
-      Result search = cli("runs", "search", "--store", root, "--database", "cli_quickstart", "-e", "quickstart");
+      Result search = cli("runs", "search", "--store", root, "--database", "cli_quickstart", "-e", "quickstart",
+          "-f", "metrics.auc > 0.5", "-o", "metrics.auc DESC");
       assertThat(search.exit()).isZero();
-      assertThat(search.out()).contains(sweep.info().runId()).contains("FINISHED");
+      assertThat(search.out()).contains(champion.runId()).doesNotContain(sweep.info().runId());
 
       Result sql =
           cli("sql", "--store", root, "--database", "cli_quickstart",
-              "SELECT count(*) AS n FROM cli_quickstart.runs WHERE metrics['accuracy'] > 0.5");
+              "SELECT count(*) AS n FROM cli_quickstart.runs WHERE metrics['auc'] > 0.5");
       assertThat(sql.exit()).isZero();
       assertThat(sql.out()).containsPattern("(?m)^n\\s*$").containsPattern("(?m)^3\\s*$");
 
