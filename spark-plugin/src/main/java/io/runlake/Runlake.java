@@ -36,9 +36,16 @@ public final class Runlake {
     return tracking(DeltaStores.localSession(), root);
   }
 
-  /** Tracking on the root the session names ({@code spark.runlake.store}), else the default. */
+  /**
+   * Tracking on the store the session names ({@code spark.runlake.store}, {@code spark.runlake.database}),
+   * else the default.
+   */
   public static Tracking tracking(SparkSession spark) {
-    return tracking(spark, DeltaStores.defaultRoot(spark));
+    return tracking(
+        spark,
+        DeltaStoreOptions.builder(DeltaStores.defaultRoot(spark))
+            .database(DeltaStores.defaultDatabase(spark))
+            .build());
   }
 
   public static Tracking tracking(SparkSession spark, String root) {

@@ -91,6 +91,16 @@ public final class DeltaStores {
     return env != null && !env.isBlank() ? env : EMBEDDED_ROOT;
   }
 
+  /** Spark conf key naming the catalog database of the default store. */
+  public static final String DATABASE_CONF = "spark.runlake.database";
+
+  /** The catalog database for the default store: {@value #DATABASE_CONF}, else {@code runlake}. */
+  public static String defaultDatabase(SparkSession spark) {
+    return spark != null && spark.conf().contains(DATABASE_CONF)
+        ? spark.conf().get(DATABASE_CONF)
+        : DeltaStoreOptions.DEFAULT_DATABASE;
+  }
+
   /** Adds what a runlake store needs to a session being built: Delta and safe local commits. */
   public static SparkSession.Builder configure(SparkSession.Builder builder) {
     return builder

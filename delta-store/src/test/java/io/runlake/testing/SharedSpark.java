@@ -17,10 +17,18 @@ public final class SharedSpark {
 
   private SharedSpark() {}
 
+  /** runlake's SQL extension, when its module is on the test class path. */
+  private static final String SCORING_EXTENSION = "io.runlake.scoring.RunlakeExtensions";
+
   public static synchronized SparkSession session() {
     if (session == null) {
+      SparkSession.Builder builder =
+          DeltaStores.configure(SparkSession.builder().master("local[2]").appName("runlake-tests"));
+      if (onClassPath(SCORING_EXTENSION)) {
+        builder.config("spark.sql.extensions", SCORING_EXTENSION + ",io.delta.sql.DeltaSparkSessionExtension");
+      }
       session =
-          DeltaStores.configure(SparkSession.builder().master("local[2]").appName("runlake-tests"))
+          builder
               .config("spark.sql.warehouse.dir", scratch().resolve("warehouse").toString())
               .config("spark.ui.enabled", "false")
               .config("spark.driver.host", "127.0.0.1")
@@ -30,6 +38,15 @@ public final class SharedSpark {
               .getOrCreate();
     }
     return session;
+  }
+
+  private static boolean onClassPath(String className) {
+    try {
+      Class.forName(className);
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   /** A new empty directory under this JVM's scratch directory. */
