@@ -106,18 +106,16 @@ final class QuickstartCommand implements Callable<Integer> {
               + " and pointed the alias 'champion' at it");
 
       LoadedModel champion = Models.load(spark, "models:/" + MODEL_NAME + "@champion", client);
-      Dataset<Row> fresh = customers(spark, 5, 2026).drop("churned");
+      customers(spark, 5, 2026).drop("churned").createOrReplaceTempView("new_customers");
+      String scoring =
+          "SELECT customer_id, round(tenure, 1) AS tenure, round(support_calls, 1) AS support_calls,"
+              + " runlake_predict('models:/" + MODEL_NAME + "@champion', tenure, monthly_spend,"
+              + " support_calls) AS churn FROM new_customers";
       out.println(
-          "5. Scored new customers with models:/" + MODEL_NAME + "@champion (version "
-              + champion.version().orElseThrow().version() + "):");
-      TextTable.of(
-              champion
-                  .transform(fresh)
-                  .selectExpr(
-                      "customer_id", "round(tenure, 1) AS tenure", "round(monthly_spend, 1) AS monthly_spend",
-                      "round(support_calls, 1) AS support_calls", "prediction AS churn"),
-              5)
-          .print(out);
+          "5. Scored new customers in SQL with models:/" + MODEL_NAME + "@champion (version "
+              + champion.version().orElseThrow().version() + "), a Spark plan, not a UDF:");
+      out.println("   " + scoring);
+      TextTable.of(spark.sql(scoring), 5).print(out);
 
       client.sync();
       out.println("6. The sweep's trials, queried from the Spark view " + store.database + ".runs:");
@@ -129,6 +127,7 @@ final class QuickstartCommand implements Callable<Integer> {
               .orderBy(col("auc").desc());
       TextTable.of(trials, runs).print(out);
       out.println("Next: runlake runs search -e quickstart -f \"metrics.auc > 0.8 AND params.reg_param != '0.3'\"");
+      out.println("      runlake score --model models:/" + MODEL_NAME + "@champion --input <delta table> --output <delta table>");
       out.println("      runlake sql \"SELECT run_name, metrics FROM runlake.runs\"");
     }
     return 0;

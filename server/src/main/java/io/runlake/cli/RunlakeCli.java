@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       QuickstartCommand.class,
       ExperimentsCommand.class,
       RunsCommand.class,
+      ScoreCommand.class,
       SqlCommand.class,
       CommandLine.HelpCommand.class
     })

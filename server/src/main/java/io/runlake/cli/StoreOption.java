@@ -25,23 +25,41 @@ final class StoreOption {
     return store != null ? store : DeltaStores.defaultRoot(null);
   }
 
-  /** A local Spark session for the CLI: all cores, no UI, bound to loopback. */
+  /**
+   * The CLI's Spark session: under {@code spark-submit}, the one it configured; otherwise a local
+   * session on all cores, without UI, bound to loopback.
+   */
   static SparkSession spark() {
     return SparkSession.getActiveSession()
         .orElse(SparkSession::getDefaultSession)
         .getOrElse(
-            () ->
-                DeltaStores.configure(SparkSession.builder().master("local[*]").appName("runlake"))
-                    .config("spark.ui.enabled", "false")
-                    .config("spark.driver.host", "127.0.0.1")
-                    .config("spark.driver.bindAddress", "127.0.0.1")
-                    .config(
-                        "spark.sql.warehouse.dir",
-                        System.getProperty("java.io.tmpdir") + "/runlake-spark-warehouse")
-                    .getOrCreate());
+            () -> {
+              if (System.getProperty("spark.master") != null) {
+                // Under spark-submit: its --conf settings (Delta's and runlake's extensions) rule.
+                return SparkSession.builder().appName("runlake").getOrCreate();
+              }
+              return DeltaStores.configure(SparkSession.builder().master("local[*]").appName("runlake"))
+                  .config("spark.sql.extensions", "io.runlake.scoring.RunlakeExtensions," + DELTA_EXTENSION)
+                  .config("spark.ui.enabled", "false")
+                  .config("spark.driver.host", "127.0.0.1")
+                  .config("spark.driver.bindAddress", "127.0.0.1")
+                  .config(
+                      "spark.sql.warehouse.dir",
+                      System.getProperty("java.io.tmpdir") + "/runlake-spark-warehouse")
+                  .getOrCreate();
+            });
   }
 
+  private static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
+
+  /**
+   * Opens the store, and makes it the session's default store so that the SQL functions
+   * ({@code runlake_predict}, {@code runlake_score}) resolve model URIs in it too.
+   */
   Tracking open() {
-    return Runlake.tracking(spark(), DeltaStoreOptions.builder(root()).database(database).build());
+    SparkSession spark = spark();
+    spark.conf().set(DeltaStores.ROOT_CONF, root());
+    spark.conf().set(DeltaStores.DATABASE_CONF, database);
+    return Runlake.tracking(spark, DeltaStoreOptions.builder(root()).database(database).build());
   }
 }

@@ -56,8 +56,8 @@ class CliTest {
         .contains("3. searchRuns(filter: tags.mlflow.parentRunId = '")
         .containsPattern("(?m)^[0-9a-f]{32}  reg=0\\.\\d+ +FINISHED .*auc=0\\.\\d+")
         .contains("4. Registered the best run's model as quickstart-churn version 1")
-        .contains("5. Scored new customers with models:/quickstart-churn@champion (version 1)")
-        .containsPattern("(?m)^customer_id +tenure +monthly_spend +support_calls +churn")
+        .contains("5. Scored new customers in SQL with models:/quickstart-churn@champion (version 1)")
+        .containsPattern("(?m)^customer_id +tenure +support_calls +churn")
         .containsPattern("(?m)^run_name +reg_param +auc");
 
     try (DeltaTrackingStore store =
@@ -87,6 +87,19 @@ class CliTest {
               "SELECT count(*) AS n FROM cli_quickstart.runs WHERE metrics['auc'] > 0.5");
       assertThat(sql.exit()).isZero();
       assertThat(sql.out()).containsPattern("(?m)^n\\s*$").containsPattern("(?m)^3\\s*$");
+
+      String input = SharedSpark.newDirectory("score-in").resolve("customers").toString();
+      String output = SharedSpark.newDirectory("score-out").resolve("scored").toString();
+      QuickstartCommand.customers(SharedSpark.session(), 50, 1).drop("churned").write().format("delta").save(input);
+      Result score = cli("score", "--store", root, "--database", "cli_quickstart", "--model", "models:/quickstart-churn@champion",
+          "--input", input, "--output", output, "--job", "nightly");
+      assertThat(score.exit()).as(score.err()).isZero();
+      assertThat(score.out()).contains("done: 50 rows in, 50 rows out, model quickstart-churn version 1");
+      assertThat(SharedSpark.session().read().format("delta").load(output).count()).isEqualTo(50);
+      Result badMode = cli("score", "--store", root, "--database", "cli_quickstart", "--model", "models:/quickstart-churn/1",
+          "--input", input, "--output", output, "--mode", "upsert");
+      assertThat(badMode.exit()).isEqualTo(2);
+      assertThat(badMode.err()).contains("Invalid --mode 'upsert'");
 
       Result stale = cli("runs", "mark-stale", "--store", root, "--database", "cli_quickstart", "--older-than", "1h");
       assertThat(stale.exit()).isZero();

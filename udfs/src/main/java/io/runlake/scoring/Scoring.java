@@ -51,6 +51,11 @@ public final class Scoring {
     return score(input, model, outputColumns);
   }
 
+  /** As {@link #score(Dataset, String, String...)}, with a model already loaded (and so pinned). */
+  public static Dataset<Row> score(Dataset<Row> input, LoadedModel model, String... outputColumns) {
+    return score(input, new ScoringModel(model), outputColumns);
+  }
+
   static Dataset<Row> score(Dataset<Row> input, ScoringModel model, String... outputColumns) {
     model.checkInput(input.schema());
     Dataset<Row> transformed =
