@@ -6,10 +6,14 @@ import static org.apache.spark.sql.functions.lit;
 import io.runlake.Runlake;
 import io.runlake.errors.ErrorCode;
 import io.runlake.errors.RunlakeException;
+import io.runlake.models.MLmodel;
 import io.runlake.models.ModelUri;
 import io.runlake.models.spark.LoadedModel;
 import io.runlake.models.spark.Models;
+import io.runlake.models.spark.ResolvedModel;
 import io.runlake.scoring.internal.MllibPlans;
+import io.runlake.scoring.internal.OnnxModel;
+import io.runlake.scoring.internal.OnnxScorer;
 import io.runlake.scoring.internal.ScoringModel;
 import io.runlake.tracking.TrackingStore;
 import java.util.ArrayList;
@@ -47,8 +51,20 @@ public final class Scoring {
    *     incompatible type, naming the column and both types
    */
   public static Dataset<Row> score(Dataset<Row> input, String uri, String... outputColumns) {
-    ScoringModel model = modelForPlanning(input.sparkSession(), uri);
-    return score(input, model, outputColumns);
+    SparkSession spark = input.sparkSession();
+    ResolvedModel resolved = Models.resolve(uri, storeFor(spark, uri));
+    MLmodel mlmodel = Models.readMLmodel(spark, resolved.location());
+    if (mlmodel.flavor("spark").isEmpty() && mlmodel.flavor("onnx").isPresent()) {
+      for (String c : outputColumns) {
+        if (!c.equals("prediction")) {
+          throw new RunlakeException(
+              ErrorCode.INVALID_PARAMETER_VALUE,
+              "An ONNX model adds one column, 'prediction'; it has no column '" + c + "'.");
+        }
+      }
+      return OnnxScorer.score(input, OnnxModel.load(spark, resolved, mlmodel));
+    }
+    return score(input, new ScoringModel(Models.load(spark, resolved)), outputColumns);
   }
 
   /** As {@link #score(Dataset, String, String...)}, with a model already loaded (and so pinned). */
@@ -106,11 +122,24 @@ public final class Scoring {
     return call_function(RunlakeExtensions.PREDICT, args);
   }
 
-  /** Resolves {@code uri} now (aliases and stages included) and loads the model (cached). */
+  /**
+   * Resolves {@code uri} now (aliases and stages included) and loads its Spark ML model (cached), for
+   * {@code runlake_predict}.
+   */
   static ScoringModel modelForPlanning(SparkSession spark, String uri) {
-    ModelUri parsed = ModelUri.parse(uri);
-    TrackingStore store = parsed instanceof ModelUri.Location ? null : Runlake.tracking(spark).client();
-    LoadedModel loaded = Models.load(spark, uri, store);
-    return new ScoringModel(loaded);
+    ResolvedModel resolved = Models.resolve(uri, storeFor(spark, uri));
+    MLmodel mlmodel = Models.readMLmodel(spark, resolved.location());
+    if (mlmodel.flavor("spark").isEmpty() && mlmodel.flavor("onnx").isPresent()) {
+      throw new RunlakeException(
+          ErrorCode.INVALID_PARAMETER_VALUE,
+          "runlake_predict scores Spark ML models; " + uri + " is an ONNX model. Score it with"
+              + " runlake_score('" + uri + "', <table>) or Scoring.score.");
+    }
+    return new ScoringModel(Models.load(spark, resolved));
+  }
+
+  /** The store {@code runs:/} and {@code models:/} URIs resolve in: the session's default store. */
+  private static TrackingStore storeFor(SparkSession spark, String uri) {
+    return ModelUri.parse(uri) instanceof ModelUri.Location ? null : Runlake.tracking(spark).client();
   }
 }

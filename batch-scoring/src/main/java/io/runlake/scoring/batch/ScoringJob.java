@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import io.delta.tables.DeltaTable;
 import io.runlake.errors.ErrorCode;
 import io.runlake.errors.RunlakeException;
-import io.runlake.models.spark.LoadedModel;
+import io.runlake.models.spark.ResolvedModel;
 import io.runlake.models.spark.Models;
 import io.runlake.registry.ModelVersion;
 import io.runlake.scoring.Scoring;
@@ -110,9 +110,11 @@ public final class ScoringJob {
   }
 
   private ScoringResult score(String runId, long started) {
-    LoadedModel model = Models.load(spark, spec.modelUri(), store);
+    // Resolved once: the whole job scores with this version, whatever happens to aliases meanwhile.
+    ResolvedModel model = Models.resolve(spec.modelUri(), store);
     Optional<ModelVersion> version = model.version();
-    String modelRunId = version.map(ModelVersion::runId).orElse(model.mlmodel().runId().orElse(null));
+    String modelRunId =
+        version.map(ModelVersion::runId).orElse(Models.readMLmodel(spark, model.location()).runId().orElse(null));
     DeltaInput input = new DeltaInput(spark, spec.input());
     long to = input.latestVersion();
     long from = spec.incremental() ? lastScoredVersion() : -1;
@@ -134,7 +136,7 @@ public final class ScoringJob {
     }
     long rowsIn = rows.count();
     Dataset<Row> scored =
-        Scoring.score(rows, model, spec.outputColumns().toArray(String[]::new))
+        Scoring.score(rows, model.location(), spec.outputColumns().toArray(String[]::new))
             .withColumn(MODEL_NAME_COLUMN, lit(version.map(ModelVersion::name).orElse(spec.modelUri())))
             .withColumn(MODEL_VERSION_COLUMN, lit(version.map(ModelVersion::version).orElse(null)).cast("long"))
             .withColumn(MODEL_RUN_COLUMN, lit(modelRunId).cast("string"))
@@ -245,7 +247,7 @@ public final class ScoringJob {
     return job + "-v" + (from + 1) + "-v" + to;
   }
 
-  private List<Param> params(Optional<ModelVersion> version, LoadedModel model, long from, long to) {
+  private List<Param> params(Optional<ModelVersion> version, ResolvedModel model, long from, long to) {
     List<Param> params = new ArrayList<>();
     params.add(new Param("model_uri", spec.modelUri()));
     params.add(new Param("model_location", model.location()));

@@ -73,7 +73,12 @@ public final class Models {
 
   /** Loads the model a URI names, resolving it against {@code store} and its registry. */
   public static LoadedModel load(SparkSession spark, String uri, TrackingStore store) {
-    ResolvedModel resolved = resolve(uri, store);
+    return load(spark, resolve(uri, store));
+  }
+
+  /** Loads the Spark ML model of an already resolved URI (so that it cannot move meanwhile). */
+  public static LoadedModel load(SparkSession spark, ResolvedModel resolved) {
+    String uri = resolved.uri();
     MLmodel mlmodel = readMLmodel(spark, resolved.location());
     Map<String, Object> flavor =
         mlmodel
@@ -160,7 +165,8 @@ public final class Models {
                     "Registered model " + name + " has no versions yet."));
   }
 
-  static MLmodel readMLmodel(SparkSession spark, String location) {
+  /** The MLmodel file of the model directory at {@code location}. */
+  public static MLmodel readMLmodel(SparkSession spark, String location) {
     io.runlake.artifacts.ArtifactRepository files =
         io.runlake.artifacts.ArtifactRepositories.at(spark, location);
     if (!files.exists(MLmodel.FILE_NAME)) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * virtualenv: MLflow's loaders read what runlake logs, and runlake loads what MLflow saves, with the
  * same predictions.
  */
-class MlflowInteropTest {
+public class MlflowInteropTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
@@ -77,7 +77,7 @@ class MlflowInteropTest {
     return out;
   }
 
-  static void python(String script, String... args) throws IOException, InterruptedException {
+  public static void python(String script, String... args) throws IOException, InterruptedException {
     String python = System.getProperty("runlake.python");
     if (python == null || !Files.isExecutable(Path.of(python))) {
       throw new AssertionError(
