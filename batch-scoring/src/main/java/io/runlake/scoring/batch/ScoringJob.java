@@ -60,15 +60,22 @@ public final class ScoringJob {
   private final TrackingStore store;
   private final ScoringJobSpec spec;
   private final PrintStream progress;
+  private final long progressIntervalMs;
 
   /**
-   * @param progress where progress lines go on long jobs, or null for none
+   * @param progress where progress lines go on long jobs (every 5 s), or null for none
    */
   public ScoringJob(SparkSession spark, TrackingStore store, ScoringJobSpec spec, PrintStream progress) {
+    this(spark, store, spec, progress, 5_000);
+  }
+
+  ScoringJob(
+      SparkSession spark, TrackingStore store, ScoringJobSpec spec, PrintStream progress, long progressIntervalMs) {
     this.spark = spark;
     this.store = store;
     this.spec = spec;
     this.progress = progress;
+    this.progressIntervalMs = progressIntervalMs;
   }
 
   /**
@@ -84,7 +91,7 @@ public final class ScoringJob {
         store.createRun(
             experimentId, null, started, List.of(new RunTag(JOB_TAG, spec.jobName())), null);
     String runId = run.info().runId();
-    try (Progress watch = new Progress(spark.sparkContext(), progress, 5_000)) {
+    try (Progress watch = new Progress(spark.sparkContext(), progress, progressIntervalMs)) {
       ScoringResult result = score(runId, started);
       store.logBatch(
           runId,

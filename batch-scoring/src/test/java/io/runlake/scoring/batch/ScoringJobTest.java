@@ -183,6 +183,17 @@ class ScoringJobTest {
   }
 
   @Test
+  void reportsProgress() throws Exception {
+    String input = newInput("in-progress", 60);
+    ByteArrayOutputStream lines = new ByteArrayOutputStream();
+    new ScoringJob(spark, tracking.client(),
+        ScoringJobSpec.builder("models:/job-model/1", input, base + "/out-progress").jobName("progress").build(),
+        new PrintStream(lines, true), 0).run();
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    assertThat(lines.toString()).containsPattern("scoring: \\d+/\\d+ tasks done, [\\d,]+ rows read");
+  }
+
+  @Test
   void refusesAnInputTheModelCannotRead() {
     String path = base + "/in-wrong";
     customers(0, 10).drop("x2").write().format("delta").save(path);
