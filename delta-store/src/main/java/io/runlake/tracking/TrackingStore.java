@@ -106,6 +106,9 @@ public interface TrackingStore extends AutoCloseable {
   /** Records datasets the run used (MLflow's {@code log_inputs}); logging one again is harmless. */
   void logInputs(String runId, List<DatasetInput> inputs);
 
+  /** Records data a run read or wrote (its lineage); the {@code lineage} view lists it. */
+  void logLineage(String runId, List<LineageRecord> records);
+
   /** Every point of metric {@code key}, ordered by step, timestamp, value. */
   List<Metric> getMetricHistory(String runId, String key);
 

@@ -9,6 +9,7 @@ import io.runlake.registry.ModelRegistry;
 import io.runlake.tracking.DatasetInput;
 import io.runlake.tracking.Experiment;
 import io.runlake.tracking.LifecycleStage;
+import io.runlake.tracking.LineageRecord;
 import io.runlake.tracking.Metric;
 import io.runlake.tracking.Page;
 import io.runlake.tracking.Param;
@@ -544,6 +545,16 @@ public final class DeltaTrackingStore implements TrackingStore {
   }
 
   @Override
+  public void logLineage(String runId, List<LineageRecord> records) {
+    KnownRun run = knownRun(runId);
+    List<Event> events = new ArrayList<>();
+    for (LineageRecord r : records) {
+      events.add(Event.lineage(runId, run.experimentId(), r));
+    }
+    journal.append(events);
+  }
+
+  @Override
   public List<Metric> getMetricHistory(String runId, String key) {
     Validation.metricKey(key);
     knownRun(runId);
@@ -577,7 +588,7 @@ public final class DeltaTrackingStore implements TrackingStore {
       String pageToken) {
     RunSearch search = new RunSearch(experimentIds, filter, viewType, orderBy);
     flush();
-    return search.page(state.searchable(), maxResults, pageToken);
+    return Internal.run(spark, () -> search.page(state.searchable(), maxResults, pageToken));
   }
 
   /**
@@ -621,7 +632,7 @@ public final class DeltaTrackingStore implements TrackingStore {
 
   private Optional<Run> loadRun(String runId) {
     flush();
-    List<Row> rows = state.current(runId).collectAsList();
+    List<Row> rows = Internal.run(spark, () -> state.current(runId).collectAsList());
     return rows.isEmpty() ? Optional.empty() : Optional.of(Rows.run(rows.get(0)));
   }
 

@@ -2,6 +2,7 @@ package io.runlake.delta.internal;
 
 import io.runlake.tracking.DatasetInput;
 import io.runlake.tracking.LifecycleStage;
+import io.runlake.tracking.LineageRecord;
 import io.runlake.tracking.Metric;
 import io.runlake.tracking.RunStatus;
 import org.apache.spark.sql.Row;
@@ -37,6 +38,7 @@ record Event(
   static final String PARAM = "param";
   static final String TAG = "tag";
   static final String INPUT = "input";
+  static final String LINEAGE = "lineage";
 
   static Event runCreated(
       String runId,
@@ -95,6 +97,14 @@ record Event(
     return new Event(
         runId, experimentId, INPUT, input.name(), Rows.inputJson(input), null, null, now(), null,
         null, null, null, null, null, null, null, null);
+  }
+
+  /** A lineage record: key is the direction ({@code read}/{@code write}), value its JSON. */
+  static Event lineage(String runId, String experimentId, LineageRecord record) {
+    return new Event(
+        runId, experimentId, LINEAGE, record.direction().name().toLowerCase(java.util.Locale.ROOT),
+        Rows.lineageJson(record), null, null, now(), null, null, null, null, null, null, null, null,
+        null);
   }
 
   Row toRow(String writerId, long seq) {

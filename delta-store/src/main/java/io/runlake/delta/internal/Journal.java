@@ -158,7 +158,7 @@ final class Journal implements AutoCloseable {
     long before = version();
     Retry.idempotent(
         "appending " + rows.size() + " tracking events to " + path,
-        () -> {
+        () -> Internal.run(spark, () -> {
           if (committedSince(before, marker)) {
             return null;
           }
@@ -171,7 +171,7 @@ final class Journal implements AutoCloseable {
               .option("userMetadata", marker)
               .save(path);
           return null;
-        });
+        }));
     pending = null;
     durable += batch.events().size();
     afterCommit.accept(batch.events().size());

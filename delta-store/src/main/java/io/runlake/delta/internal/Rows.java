@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runlake.tracking.DatasetInput;
 import io.runlake.tracking.Experiment;
+import io.runlake.tracking.LineageRecord;
 import io.runlake.tracking.LifecycleStage;
 import io.runlake.tracking.Metric;
 import io.runlake.tracking.Run;
@@ -104,6 +105,19 @@ final class Rows {
     return new DatasetInput(
         s.getAs("name"), s.getAs("digest"), s.getAs("source_type"), s.getAs("source"),
         s.getAs("schema"), s.getAs("profile"), s.getAs("context"));
+  }
+
+  static String lineageJson(LineageRecord r) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("path", r.path());
+    fields.put("format", r.format());
+    fields.put("table", r.table());
+    fields.put("version", r.version());
+    try {
+      return JSON.writeValueAsString(fields);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot encode lineage of " + r.path(), e);
+    }
   }
 
   static DatasetInput input(String json) {

@@ -57,7 +57,8 @@ final class RunState {
   long refresh() {
     lock.lock();
     try {
-      return Retry.onConflict("refreshing the run state from the journal", this::refreshOnce);
+      return Retry.onConflict(
+          "refreshing the run state from the journal", () -> Internal.run(spark, this::refreshOnce));
     } finally {
       lock.unlock();
     }

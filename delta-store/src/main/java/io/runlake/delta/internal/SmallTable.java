@@ -83,7 +83,11 @@ final class SmallTable<T> {
   }
 
   /** Every row at the table's latest version. */
-  synchronized List<T> read() {
+  List<T> read() {
+    return Internal.run(spark, this::readInternal);
+  }
+
+  private synchronized List<T> readInternal() {
     long now = System.currentTimeMillis();
     if (cachedVersion >= 0 && now - checkedAt < RECHECK_MS) {
       return cached;
@@ -111,7 +115,10 @@ final class SmallTable<T> {
     // Other processes still race through Delta's conflict detection.
     updateLock.lock();
     try {
-      updateOnce(operation, change);
+      Internal.run(spark, () -> {
+        updateOnce(operation, change);
+        return null;
+      });
     } finally {
       updateLock.unlock();
     }

@@ -222,6 +222,13 @@ final class Tables {
         "SELECT run_id, experiment_id, key, value FROM " + qualified(RUN_STATE)
             + " LATERAL VIEW explode(tags) t AS key, value");
     view(
+        "lineage",
+        "SELECT DISTINCT run_id, experiment_id, key AS direction,"
+            + " get_json_object(value, '$.path') AS path, get_json_object(value, '$.format') AS format,"
+            + " get_json_object(value, '$.table') AS table_name,"
+            + " CAST(get_json_object(value, '$.version') AS BIGINT) AS version"
+            + " FROM " + qualified(EVENTS) + " WHERE kind = 'lineage'");
+    view(
         "latest_metrics",
         "SELECT run_id, experiment_id, key, m.value AS value, m.timestamp AS timestamp,"
             + " m.step AS step FROM " + qualified(RUN_STATE)

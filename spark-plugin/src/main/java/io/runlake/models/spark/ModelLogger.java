@@ -66,6 +66,11 @@ public final class ModelLogger {
     this.store = store;
   }
 
+  /** Starts describing a model to log to a run of {@code store} (also {@code Models.logger}). */
+  public static ModelLogger forStore(SparkSession spark, TrackingStore store) {
+    return new ModelLogger(spark, store);
+  }
+
   public ModelLogger run(String runId) {
     this.runId = runId;
     return this;

@@ -1,0 +1,56 @@
+package io.runlake.plugin.internal;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkConf;
+
+/**
+ * The plugin's settings, all under {@code spark.runlake.}:
+ *
+ * <ul>
+ *   <li>{@code store}, {@code database}: where runs go (default {@code ./runlake-data}, {@code runlake});
+ *   <li>{@code experiment}: the experiment of the application's runs (default: the Default experiment);
+ *   <li>{@code autolog}: what to record, a comma list of {@code app}, {@code mllib}, {@code lineage}, or
+ *       {@code all} (default) or {@code none};
+ *   <li>{@code autolog.logModels}: log fitted models (default true);
+ *   <li>{@code autolog.registeredModelName}: register logged models under this name;
+ *   <li>{@code autolog.agent}: {@code attach} (default) instruments MLlib by attaching runlake's agent;
+ *       {@code off} leaves it to {@code -javaagent} or Pipeline events.
+ * </ul>
+ */
+public record AutologConfig(
+    String store,
+    String database,
+    String experiment,
+    boolean app,
+    boolean mllib,
+    boolean lineage,
+    boolean logModels,
+    String registeredModelName,
+    boolean attachAgent,
+    boolean injectFailure) {
+
+  /** Conf keys whose values must never be logged: their names say they hold credentials. */
+  static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|token|credential|access\\.?key).*");
+
+  public static AutologConfig from(SparkConf conf) {
+    String what = conf.get("spark.runlake.autolog", "all").toLowerCase(Locale.ROOT);
+    boolean all = what.contains("all");
+    boolean none = what.equals("none");
+    return new AutologConfig(
+        conf.get("spark.runlake.store", null),
+        conf.get("spark.runlake.database", "runlake"),
+        conf.get("spark.runlake.experiment", null),
+        !none && (all || what.contains("app")),
+        !none && (all || what.contains("mllib")),
+        !none && (all || what.contains("lineage")),
+        conf.getBoolean("spark.runlake.autolog.logModels", true),
+        conf.get("spark.runlake.autolog.registeredModelName", null),
+        !conf.get("spark.runlake.autolog.agent", "attach").equalsIgnoreCase("off"),
+        conf.getBoolean("spark.runlake.autolog.test.injectFailure", false));
+  }
+
+  static boolean isSecret(String key) {
+    return SECRET.matcher(key).matches();
+  }
+}
