@@ -52,6 +52,12 @@ public final class Runlake {
     return tracking(spark, DeltaStoreOptions.builder(root).build());
   }
 
+  /** Whether {@link #tracking(SparkSession, DeltaStoreOptions)} has an open tracking on {@code root} for {@code spark}. */
+  public static boolean isOpen(SparkSession spark, String root) {
+    Tracking t = OPEN.get(System.identityHashCode(spark) + "|" + DeltaStores.qualify(root));
+    return t != null && !t.isClosed();
+  }
+
   /** Tracking on the store {@code options} describe (root, catalog database, batching). */
   public static Tracking tracking(SparkSession spark, DeltaStoreOptions options) {
     String key = System.identityHashCode(spark) + "|" + DeltaStores.qualify(options.root());

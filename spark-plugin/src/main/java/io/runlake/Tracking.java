@@ -53,8 +53,13 @@ public final class Tracking implements AutoCloseable {
     this.store = store;
     this.onClose = onClose;
     ShutdownSignals.install();
-    // Runs before the store's own hook (70) flushes, and before Spark stops (40).
-    org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(this::endLiveRunsAtShutdown, 75);
+    // Runs before the store's own hook (70) flushes, and before Spark stops (40). A tracking opened
+    // while the JVM already shuts down (the plugin recording a failed application) has no runs to end.
+    try {
+      org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(this::endLiveRunsAtShutdown, 75);
+    } catch (IllegalStateException shuttingDown) {
+      // Nothing to end at shutdown: no run can have started yet.
+    }
   }
 
   /** The low-level client: every tracking operation, on any run or experiment. */

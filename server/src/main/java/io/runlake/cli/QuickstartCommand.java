@@ -11,6 +11,8 @@ import io.runlake.delta.DeltaStores;
 import io.runlake.models.spark.LoadedModel;
 import io.runlake.models.spark.LoggedModel;
 import io.runlake.models.spark.Models;
+import io.runlake.plugin.internal.AutologConfig;
+import io.runlake.plugin.internal.Autologging;
 import io.runlake.registry.ModelVersion;
 import io.runlake.tracking.Run;
 import io.runlake.tracking.TrackingStore;
@@ -26,6 +28,8 @@ import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.ParamGridBuilder;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -37,11 +41,12 @@ import picocli.CommandLine.Option;
  * The whole loop on the embedded default: train a small sweep of Spark ML pipelines (a parent run with
  * one nested run per setting: params, the loss of every iteration, AUC, the model), find the best run
  * by search and by SQL, register its model, point the alias {@code champion} at it, and score new
- * rows with {@code models:/quickstart-churn@champion}.
+ * rows with {@code models:/quickstart-churn@champion}; then fit a CrossValidator with runlake's Spark
+ * plugin autologging it (child runs per setting, best params, model, the Delta version it read).
  */
 @Command(
     name = "quickstart",
-    description = "Train, track, search, register and score: the whole loop on a local store.",
+    description = "Train, track, search, register, score and autolog: the whole loop on a local store.",
     mixinStandardHelpOptions = true)
 final class QuickstartCommand implements Callable<Integer> {
   static final String MODEL_NAME = "quickstart-churn";
@@ -126,11 +131,78 @@ final class QuickstartCommand implements Callable<Integer> {
               .selectExpr("run_name", "params['reg_param'] AS reg_param", "round(metrics['auc'], 4) AS auc")
               .orderBy(col("auc").desc());
       TextTable.of(trials, runs).print(out);
+      String cvRunId = autologged(spark, tracking, client, out);
+      out.println(
+          "8. The tuning runs and the data they read, from the views " + store.database + ".runs and "
+              + store.database + ".lineage:");
+      client.sync();
+      TextTable.of(
+              spark.sql(
+                  "SELECT run_name, params['LogisticRegression.regParam'] AS reg_param,"
+                      + " round(metrics['avg_areaUnderROC'], 4) AS avg_auc, round(metrics['std_areaUnderROC'], 4)"
+                      + " AS std_auc FROM " + store.database + ".runs WHERE tags['mlflow.parentRunId'] = '"
+                      + cvRunId + "' ORDER BY avg_auc DESC"),
+              10)
+          .print(out);
+      TextTable.of(
+              spark.sql(
+                  "SELECT direction, format, version, path FROM " + store.database + ".lineage WHERE run_id = '"
+                      + cvRunId + "'"),
+              10)
+          .print(out);
       out.println("Next: runlake runs search -e quickstart -f \"metrics.auc > 0.8 AND params.reg_param != '0.3'\"");
       out.println("      runlake score --model models:/" + MODEL_NAME + "@champion --input <delta table> --output <delta table>");
       out.println("      runlake sql \"SELECT run_name, metrics FROM runlake.runs\"");
+      out.println("      spark-submit --jars server/target/runlake-spark.jar --conf spark.plugins=io.runlake.plugin.RunlakePlugin <your job>");
     }
     return 0;
+  }
+
+  /**
+   * Fits a CrossValidator with runlake's Spark plugin recording, as {@code --conf
+   * spark.plugins=io.runlake.plugin.RunlakePlugin} would in any Spark job: the code below has no
+   * logging calls. Returns the tuning's run id.
+   */
+  private String autologged(SparkSession spark, Tracking tracking, TrackingStore client, PrintStream out) {
+    String customers = DeltaStores.qualify(store.root()) + "/datasets/customers";
+    customers(spark, rows, 11).write().format("delta").mode("overwrite").save(customers);
+    LogisticRegression lr = new LogisticRegression().setLabelCol("churned").setMaxIter(25);
+    Pipeline pipeline =
+        new Pipeline()
+            .setStages(
+                new PipelineStage[] {
+                  new VectorAssembler()
+                      .setInputCols(new String[] {"tenure", "monthly_spend", "support_calls"})
+                      .setOutputCol("raw"),
+                  new StandardScaler().setInputCol("raw").setOutputCol("features"),
+                  lr
+                });
+    CrossValidator cv =
+        new CrossValidator()
+            .setEstimator(pipeline)
+            .setEvaluator(new BinaryClassificationEvaluator().setLabelCol("churned"))
+            .setEstimatorParamMaps(new ParamGridBuilder().addGrid(lr.regParam(), new double[] {0.1, 0.01}).build())
+            .setNumFolds(2)
+            .setSeed(7);
+    AutologConfig config = AutologConfig.of(store.root(), store.database, "quickstart").withoutApplicationRun();
+    try (Autologging.Session autolog = Autologging.start(spark.sparkContext(), config)) {
+      cv.fit(spark.read().format("delta").load(customers));
+      autolog.flush();
+    }
+    Run run =
+        client
+            .searchRuns(
+                List.of(tracking.experimentId()),
+                "tags.runlake.estimator_class = '" + CrossValidator.class.getName() + "'",
+                ViewType.ACTIVE_ONLY, 1, List.of("start_time DESC"), null)
+            .items()
+            .get(0);
+    out.println(
+        "7. Fitted a CrossValidator (2 settings x 2 folds) with runlake's Spark plugin autologging it, no"
+            + " logging calls: run " + run.info().runId() + ", best_regParam="
+            + run.data().params().get("best_regParam") + ", best model at runs:/" + run.info().runId()
+            + "/model");
+    return run.info().runId();
   }
 
   private static String registered(Tracking tracking) {

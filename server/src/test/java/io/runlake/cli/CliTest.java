@@ -58,14 +58,25 @@ class CliTest {
         .contains("4. Registered the best run's model as quickstart-churn version 1")
         .contains("5. Scored new customers in SQL with models:/quickstart-churn@champion (version 1)")
         .containsPattern("(?m)^customer_id +tenure +support_calls +churn")
-        .containsPattern("(?m)^run_name +reg_param +auc");
+        .containsPattern("(?m)^run_name +reg_param +auc")
+        .containsPattern("7\\. Fitted a CrossValidator .* run [0-9a-f]{32}, best_regParam=0\\.0?1,")
+        .containsPattern("(?m)^run_name +reg_param +avg_auc +std_auc")
+        .containsPattern("(?m)^read +delta +0 +\\S+/datasets/customers");
 
     try (DeltaTrackingStore store =
         DeltaStores.open(
             SharedSpark.session(),
             DeltaStoreOptions.builder(root).database("cli_quickstart_check").shutdownHook(false).build())) {
       Experiment e = store.findExperimentByName("quickstart").orElseThrow();
-      List<Run> runs = store.searchRuns(List.of(e.experimentId()), null, ViewType.ALL, 100, null, null).items();
+      List<Run> all = store.searchRuns(List.of(e.experimentId()), null, ViewType.ALL, 100, null, null).items();
+      List<Run> autologged = all.stream().filter(run -> run.data().tags().containsKey("runlake.autolog")).toList();
+      Run cv = autologged.stream().filter(run -> run.data().params().containsKey("best_regParam")).findFirst().orElseThrow();
+      assertThat(cv.data().tags()).containsEntry("runlake.estimator_class", "org.apache.spark.ml.tuning.CrossValidator");
+      assertThat(autologged).hasSize(3)
+          .filteredOn(run -> run != cv)
+          .allSatisfy(child -> assertThat(child.data().tags()).containsEntry("mlflow.parentRunId", cv.info().runId()))
+          .allSatisfy(child -> assertThat(child.data().metric("avg_areaUnderROC")).isPresent());
+      List<Run> runs = all.stream().filter(run -> !autologged.contains(run)).toList();
       assertThat(runs).hasSize(4).allSatisfy(run -> assertThat(run.info().status()).isEqualTo(RunStatus.FINISHED));
       Run sweep = runs.stream().filter(run -> run.info().runName().equals("sweep")).findFirst().orElseThrow();
       List<Run> trials = runs.stream().filter(run -> run != sweep).toList();

@@ -22,7 +22,8 @@ import org.apache.spark.sql.SparkSession;
  * it, fits a Pipeline, a bare estimator and a CrossValidator, evaluates, and writes predictions. Run
  * by {@link AutologIT} through spark-submit with only runlake's plugin configured.
  *
- * <p>Arguments: {@code <data dir> [fail]}; with {@code fail} the job throws after its first query.
+ * <p>Arguments: {@code <data dir> [fail|hang]}; with {@code fail} the job throws after its first
+ * query, with {@code hang} it prints {@code READY} after its first query and waits to be killed.
  */
 public final class AutologJob {
   public static void main(String[] args) {
@@ -35,6 +36,17 @@ public final class AutologJob {
     if (args.length > 1 && args[1].equals("fail")) {
       data.count();
       throw new IllegalStateException("the job failed on purpose");
+    }
+    if (args.length > 1 && args[1].equals("hang")) {
+      data.count();
+      System.out.println("READY");
+      System.out.flush();
+      try {
+        Thread.sleep(600_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return;
     }
 
     VectorAssembler assembler = new VectorAssembler().setInputCols(new String[] {"x1", "x2"}).setOutputCol("features");

@@ -60,8 +60,9 @@ public final class RunlakeAgent {
       return true;
     } catch (RuntimeException | LinkageError e) {
       LOG.warn(
-          "runlake could not attach its agent to this JVM ({}); MLlib autologging falls back to Pipeline"
-              + " events. Start the driver with -javaagent:<runlake jar> for full autologging.",
+          "runlake could not attach its agent to this JVM ({}); MLlib fits are not autologged (the"
+              + " application's run and lineage still are). Start the driver with"
+              + " -javaagent:<runlake-spark.jar> to autolog them.",
           e.toString());
       return false;
     }

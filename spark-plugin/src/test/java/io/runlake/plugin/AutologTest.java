@@ -79,7 +79,7 @@ class AutologTest {
         .setEvaluator(new BinaryClassificationEvaluator())
         .setNumFolds(2)
         .fit(data);
-    PluginState.current().drainForTests();
+    PluginState.current().drain();
     List<Run> runs = runs();
     Run parent = runs.stream().filter(r -> r.info().runName().equals("CrossValidator")).findFirst().orElseThrow();
     List<Run> children = runs.stream()
@@ -105,7 +105,7 @@ class AutologTest {
         .setEstimatorParamMaps(new ParamGridBuilder().addGrid(lr.maxIter(), new int[] {2, 4, 6}).build())
         .setEvaluator(new BinaryClassificationEvaluator())
         .fit(assembled);
-    PluginState.current().drainForTests();
+    PluginState.current().drain();
     Run parent = runs().stream().filter(r -> r.info().runName().equals("TrainValidationSplit")).findFirst().orElseThrow();
     List<Run> children = runs().stream()
         .filter(r -> parent.info().runId().equals(r.data().tags().get("mlflow.parentRunId"))).toList();
@@ -118,7 +118,7 @@ class AutologTest {
     Dataset<Row> assembled = new VectorAssembler().setInputCols(new String[] {"x1", "x2"}).setOutputCol("features").transform(data);
     var model = new LogisticRegression().setMaxIter(3).setRegParam(0.2).fit(assembled);
     double auc = new BinaryClassificationEvaluator().evaluate(model.transform(assembled).select("label", "rawPrediction").where("label >= 0"));
-    PluginState.current().drainForTests();
+    PluginState.current().drain();
     Run run = runs().stream()
         .filter(r -> r.info().runName().equals("LogisticRegression") && "0.2".equals(r.data().params().get("regParam")))
         .findFirst().orElseThrow();
@@ -128,5 +128,20 @@ class AutologTest {
     assertThat(run.inputs()).extracting(i -> i.context()).contains("training");
     Map<String, String> tags = run.data().tags();
     assertThat(tags.get("mlflow.parentRunId")).isNotNull();
+  }
+
+  @Test
+  void aPausedFitIsNotLoggedAndResumingLogsTheNextOne() {
+    Dataset<Row> assembled = new VectorAssembler().setInputCols(new String[] {"x1", "x2"}).setOutputCol("features").transform(data);
+    Autologging.pause();
+    try {
+      new LogisticRegression().setMaxIter(2).setRegParam(0.77).fit(assembled);
+    } finally {
+      Autologging.resume();
+    }
+    new LogisticRegression().setMaxIter(2).setRegParam(0.78).fit(assembled);
+    PluginState.current().drain();
+    List<String> regParams = runs().stream().map(r -> r.data().params().get("regParam")).toList();
+    assertThat(regParams).contains("0.78").doesNotContain("0.77");
   }
 }

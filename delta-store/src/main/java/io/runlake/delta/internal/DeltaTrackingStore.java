@@ -112,6 +112,14 @@ public final class DeltaTrackingStore implements TrackingStore {
     return tables.root();
   }
 
+  /**
+   * Whether {@code path} (a qualified Hadoop URI) is part of this store itself: its tables or default
+   * artifact root, which lineage leaves out. Other data under the root is the user's.
+   */
+  public boolean ownsPath(String path) {
+    return tables.owns(path) || tables.owns(path.replaceFirst("^file:///", "file:/"));
+  }
+
   /** The Spark catalog database holding this store's tables and views. */
   public String database() {
     return tables.database();

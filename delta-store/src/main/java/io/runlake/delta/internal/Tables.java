@@ -8,6 +8,7 @@ import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import io.runlake.errors.ErrorCode;
 import io.runlake.errors.RunlakeException;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;
@@ -152,6 +153,17 @@ final class Tables {
 
   String artifactRoot() {
     return root + "/artifacts";
+  }
+
+  /** Whether {@code path} (qualified) lies in one of runlake's own tables or its default artifact root. */
+  boolean owns(String path) {
+    for (String table : List.of(EXPERIMENTS, EVENTS, RUN_STATE, REGISTERED_MODELS, MODEL_VERSIONS, "artifacts")) {
+      String dir = path(table);
+      if (path.equals(dir) || path.startsWith(dir + "/")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code `db`.`name`}: a catalog name quoted for SQL text runlake writes itself. */

@@ -15,7 +15,7 @@ import org.apache.spark.SparkConf;
  *   <li>{@code autolog.logModels}: log fitted models (default true);
  *   <li>{@code autolog.registeredModelName}: register logged models under this name;
  *   <li>{@code autolog.agent}: {@code attach} (default) instruments MLlib by attaching runlake's agent;
- *       {@code off} leaves it to {@code -javaagent} or Pipeline events.
+ *       {@code off} leaves it to {@code -javaagent} (without either, MLlib fits are not autologged).
  * </ul>
  */
 public record AutologConfig(
@@ -48,6 +48,20 @@ public record AutologConfig(
         conf.get("spark.runlake.autolog.registeredModelName", null),
         !conf.get("spark.runlake.autolog.agent", "attach").equalsIgnoreCase("off"),
         conf.getBoolean("spark.runlake.autolog.test.injectFailure", false));
+  }
+
+  /**
+   * Everything on, as the plugin's defaults: for switching autologging on inside an application with
+   * {@link Autologging#start}. {@code experiment} null means the Default experiment.
+   */
+  public static AutologConfig of(String store, String database, String experiment) {
+    return new AutologConfig(store, database, experiment, true, true, true, true, null, true, false);
+  }
+
+  /** This configuration without the application run: fits are top-level runs, or children of the active run. */
+  public AutologConfig withoutApplicationRun() {
+    return new AutologConfig(
+        store, database, experiment, false, mllib, lineage, logModels, registeredModelName, attachAgent, injectFailure);
   }
 
   static boolean isSecret(String key) {

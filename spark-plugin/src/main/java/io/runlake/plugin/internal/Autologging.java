@@ -1,5 +1,6 @@
 package io.runlake.plugin.internal;
 
+import io.runlake.Tracking;
 import io.runlake.agent.RunlakeAgent;
 import io.runlake.delta.AtomicLocalLogStore;
 import org.apache.spark.SparkConf;
@@ -16,10 +17,16 @@ public final class Autologging {
 
   private Autologging() {}
 
-  public static void start(SparkContext sc, AutologConfig config) {
+  /**
+   * Starts recording the application of {@code sc} as {@code config} says, until {@link
+   * Session#close} or the application's end. The plugin calls this as the application starts; an
+   * application that did not start with the plugin can call it itself.
+   */
+  public static Session start(SparkContext sc, AutologConfig config) {
     configureSessions(SparkEnv.get() != null ? SparkEnv.get().conf() : null);
     PluginState state = PluginState.start(sc, config);
-    sc.addSparkListener(new SparkEvents(state));
+    SparkEvents events = new SparkEvents(state);
+    sc.addSparkListener(events);
     ShutdownSignals.install();
     Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
     Thread.setDefaultUncaughtExceptionHandler(
@@ -43,6 +50,58 @@ public final class Autologging {
       }
     }
     LOG.info("runlake autologging on (agent {})", RunlakeAgent.isInstalled() ? "installed" : "absent");
+    return new Session(sc, state, events);
+  }
+
+  /** Autologging switched on by {@link #start}; closing it ends the application's run and stops recording. */
+  public static final class Session implements AutoCloseable {
+    private final SparkContext sc;
+    private final PluginState state;
+    private final SparkEvents events;
+
+    private Session(SparkContext sc, PluginState state, SparkEvents events) {
+      this.sc = sc;
+      this.state = state;
+      this.events = events;
+    }
+
+    /** Waits until everything recorded so far (fits, models, lineage) is logged. */
+    public void flush() {
+      state.drain();
+      Tracking tracking = state.tracking();
+      if (tracking != null) {
+        tracking.flush();
+      }
+    }
+
+    /** Logs what is pending, ends the application's run (if any), and stops recording. */
+    @Override
+    public void close() {
+      state.finish(null);
+      sc.removeSparkListener(events);
+      if (PluginState.clear(state) && RunlakeAgent.isInstalled()) {
+        RunlakeAgent.setHandler(null);
+      }
+    }
+  }
+
+  /**
+   * Stops recording MLlib fits, evaluations and query lineage until {@link #resume}; the application's
+   * run and its metrics go on. A fit already under way when this is called is still logged.
+   */
+  public static void pause() {
+    PluginState state = PluginState.current();
+    if (state != null) {
+      state.paused = true;
+    }
+  }
+
+  /** Records fits, evaluations and lineage again after {@link #pause}. */
+  public static void resume() {
+    PluginState state = PluginState.current();
+    if (state != null) {
+      state.paused = false;
+    }
   }
 
   /** Called as the context stops: too late to write; {@link PluginState#finish} ran before. */

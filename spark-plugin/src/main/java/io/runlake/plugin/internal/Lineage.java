@@ -37,12 +37,11 @@ final class Lineage {
   static Set<LineageRecord> of(SparkSession spark, QueryExecution qe, long endTime) {
     Set<LineageRecord> out = new LinkedHashSet<>();
     visit(spark, qe.analyzed(), out, endTime);
-    out.removeIf(r -> r.path().contains("/_delta_log"));
-    return out;
+    return qualified(spark, out);
   }
 
   /** The sources a Dataset reads (for a fit's training data). */
-  static Set<LineageRecord> sources(LogicalPlan plan) {
+  static Set<LineageRecord> sources(SparkSession spark, LogicalPlan plan) {
     Set<LineageRecord> out = new LinkedHashSet<>();
     plan.foreach(
         node -> {
@@ -51,7 +50,29 @@ final class Lineage {
           }
           return BoxedUnit.UNIT;
         });
-    out.removeIf(r -> r.path().contains("/_delta_log"));
+    return qualified(spark, out);
+  }
+
+  /**
+   * Every path fully qualified ({@code file:/data/t}, as reads report them; writes report
+   * {@code /data/t}), so one table is one record; runlake's own transaction logs left out.
+   */
+  private static Set<LineageRecord> qualified(SparkSession spark, Set<LineageRecord> records) {
+    org.apache.hadoop.conf.Configuration conf = spark.sessionState().newHadoopConf();
+    Set<LineageRecord> out = new LinkedHashSet<>();
+    for (LineageRecord r : records) {
+      if (r.path().contains("/_delta_log")) {
+        continue;
+      }
+      String path = r.path();
+      try {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+        path = p.getFileSystem(conf).makeQualified(p).toString();
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        // Keep the path as Spark reported it.
+      }
+      out.add(new LineageRecord(r.direction(), path, r.format(), r.table(), r.version()));
+    }
     return out;
   }
 
@@ -106,12 +127,17 @@ final class Lineage {
     }
   }
 
-  /** The newest version of the Delta table at {@code path} committed at or before {@code time}. */
+  /**
+   * The newest version of the Delta table at {@code path} committed at or before {@code time}. A
+   * commit's timestamp is its log file's modification time, which precedes the end of the query that
+   * wrote it; a coarse file system clock (S3's seconds) only makes it earlier. No slack is added: a
+   * later write to the same table soon after would otherwise be taken for this one.
+   */
   private static Long committedBy(SparkSession spark, String path, long time) {
     java.util.List<org.apache.spark.sql.Row> rows =
         io.delta.tables.DeltaTable.forPath(spark, path)
             .history(20)
-            .where(org.apache.spark.sql.functions.col("timestamp").leq(new java.sql.Timestamp(time + 1000)))
+            .where(org.apache.spark.sql.functions.col("timestamp").leq(new java.sql.Timestamp(time)))
             .orderBy(org.apache.spark.sql.functions.col("version").desc())
             .select("version")
             .limit(1)

@@ -146,9 +146,21 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
     if (state.isFinished()) {
       return null;
     }
-    if (state.config.injectFailure() && !event.equals("context.stop")) {
-      throw new IllegalStateException("runlake autologging failure injected by configuration");
+    if (state.paused && !event.equals("fit.exit") && !event.equals("context.stop")) {
+      return null; // a fit that started before the pause still gets its exit, so its frame is popped
     }
+    try {
+      if (state.config.injectFailure() && !event.equals("context.stop")) {
+        throw new IllegalStateException("failure injected by spark.runlake.autolog.test.injectFailure");
+      }
+      return dispatch(event, args);
+    } catch (RuntimeException | LinkageError e) {
+      state.failed("handling " + event, e);
+      return null;
+    }
+  }
+
+  private Object dispatch(String event, Object[] args) {
     return switch (event) {
       case "fit.enter" -> fitEnter(args[0], (Object[]) args[1]);
       case "fit.exit" -> {
@@ -323,7 +335,7 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
     }
     store.logInputs(runId, List.of(training((Dataset<?>) frame.dataset)));
     if (state.config.lineage()) {
-      state.recordLineage(runId, Lineage.sources(((Dataset<?>) frame.dataset).queryExecution().analyzed()));
+      state.recordLineage(runId, Lineage.sources(((Dataset<?>) frame.dataset).sparkSession(), ((Dataset<?>) frame.dataset).queryExecution().analyzed()));
     }
     if (thrown == null && model != null) {
       if (frame.tuner != null) {

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -50,7 +51,11 @@ public final class PluginState {
   private final Map<String, Set<LineageRecord>> lineageSeen = new HashMap<>();
   private volatile Tracking tracking;
   private volatile String appRunId;
+  /** Whether the plugin opened its tracking (and so closes it), rather than sharing the application's. */
+  private volatile boolean ownsTracking;
   volatile Throwable uncaught;
+  /** Set by {@link Autologging#pause}: new fits, evaluations and queries are not recorded. */
+  volatile boolean paused;
 
   private PluginState(SparkContext sc, AutologConfig config) {
     this.sc = sc;
@@ -60,14 +65,24 @@ public final class PluginState {
             r -> {
               Thread t = new Thread(r, "runlake-autolog");
               t.setDaemon(true);
+              t.setContextClassLoader(PluginState.class.getClassLoader());
               return t;
             });
     worker.execute(() -> sc.setLocalProperty(Internal.PROPERTY, "true"));
   }
 
-  static PluginState start(SparkContext sc, AutologConfig config) {
+  static synchronized PluginState start(SparkContext sc, AutologConfig config) {
     current = new PluginState(sc, config);
     return current;
+  }
+
+  /** Forgets {@code state} if it is the current one; returns whether it was. */
+  static synchronized boolean clear(PluginState state) {
+    if (current != state) {
+      return false;
+    }
+    current = null;
+    return true;
   }
 
   /** The running application's state, or null when the plugin is not on. */
@@ -83,6 +98,13 @@ public final class PluginState {
     if (tracking != null || finished.get()) {
       return tracking;
     }
+    return open();
+  }
+
+  private synchronized Tracking open() {
+    if (tracking != null) {
+      return tracking;
+    }
     SparkSession session =
         SparkSession.getActiveSession().orElse(SparkSession::getDefaultSession).getOrElse(() -> null);
     if (session == null) {
@@ -90,7 +112,8 @@ public final class PluginState {
     }
     try {
       String root = config.store() != null ? config.store() : DeltaStores.defaultRoot(session);
-      tracking = Runlake.tracking(session, DeltaStoreOptions.builder(root).database(config.database()).build());
+      ownsTracking = !Runlake.isOpen(session, root);
+      tracking = Runlake.tracking(session, DeltaStoreOptions.builder(root).database(config.database()).shutdownHook(false).build());
       if (config.experiment() != null) {
         tracking.setExperiment(config.experiment());
       }
@@ -144,11 +167,27 @@ public final class PluginState {
     worker.execute(
         () -> {
           try {
+            if (config.injectFailure()) {
+              throw new IllegalStateException("failure injected by spark.runlake.autolog.test.injectFailure");
+            }
             task.run();
           } catch (Throwable t) {
-            LOG.warn("runlake autologging failed while {}; the application is not affected", what, t);
+            failed(what, t);
           }
         });
+  }
+
+  /**
+   * Logs a failure of autologging, which the application never sees: the first few in full, then
+   * only a count, so a failure repeated on every fit does not flood the driver's log.
+   */
+  void failed(String what, Throwable t) {
+    int n = failures.incrementAndGet();
+    if (n <= 10) {
+      LOG.warn("runlake autologging failed while {}; the application is not affected", what, t);
+    } else if (n % 100 == 0) {
+      LOG.warn("runlake autologging has failed {} times; the last while {}: {}", n, what, t.toString());
+    }
   }
 
   /** Records what a run read and wrote, once per source, as lineage, dataset inputs and MLflow's tag. */
@@ -157,12 +196,13 @@ public final class PluginState {
     if (t == null || runId == null) {
       return;
     }
-    String root = t.client() instanceof io.runlake.delta.internal.DeltaTrackingStore d ? d.root() : null;
+    io.runlake.delta.internal.DeltaTrackingStore own =
+        t.client() instanceof io.runlake.delta.internal.DeltaTrackingStore d ? d : null;
     List<LineageRecord> fresh = new ArrayList<>();
     synchronized (lineageSeen) {
       Set<LineageRecord> seen = lineageSeen.computeIfAbsent(runId, k -> new LinkedHashSet<>());
       for (LineageRecord r : records) {
-        if (root != null && (r.path().startsWith(root) || r.path().startsWith(root.replaceFirst("^file:", "file://")))) {
+        if (own != null && own.ownsPath(r.path())) {
           continue; // runlake's own tables
         }
         if (seen.add(r)) {
@@ -206,10 +246,26 @@ public final class PluginState {
    * signal stops the JVM, else FINISHED) with its metrics, and makes everything durable. Called while
    * Spark can still run jobs: as {@code SparkContext.stop} begins, or from a shutdown hook.
    */
+  private final AtomicInteger failures = new AtomicInteger();
+
   void finish(Integer exitCode) {
     if (!finished.compareAndSet(false, true)) {
       return;
     }
+    // Shutdown hooks run with the JVM's class loader, which lacks the jars given to spark-submit
+    // (runlake's and Delta's among them): Spark finds data sources through the context loader.
+    Thread thread = Thread.currentThread();
+    ClassLoader loader = thread.getContextClassLoader();
+    thread.setContextClassLoader(PluginState.class.getClassLoader());
+    try {
+      end(exitCode);
+    } finally {
+      thread.setContextClassLoader(loader);
+    }
+  }
+
+  private void end(Integer exitCode) {
+    drainListenerBus();
     worker.shutdown();
     try {
       if (!worker.awaitTermination(120, TimeUnit.SECONDS)) {
@@ -218,12 +274,14 @@ public final class PluginState {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Tracking t = tracking;
-    if (t == null) {
-      return;
-    }
     String before = sc.getLocalProperty(Internal.PROPERTY);
     sc.setLocalProperty(Internal.PROPERTY, "true");
+    // An application that failed or was killed before its first tracked event still gets its run.
+    Tracking t = tracking != null || !config.app() ? tracking : open();
+    if (t == null) {
+      sc.setLocalProperty(Internal.PROPERTY, before);
+      return;
+    }
     try {
       if (appRunId != null) {
         long now = System.currentTimeMillis();
@@ -238,11 +296,30 @@ public final class PluginState {
         }
         t.client().updateRun(appRunId, status, now, null);
       }
-      t.close();
+      if (ownsTracking) {
+        t.close();
+      } else {
+        t.flush();
+      }
     } catch (RuntimeException e) {
       LOG.warn("runlake could not record the end of the application", e);
     } finally {
       sc.setLocalProperty(Internal.PROPERTY, before);
+    }
+  }
+
+  /**
+   * Waits (up to 10 s) for the listener bus to deliver the events already posted, so the lineage of
+   * the application's last queries is recorded before the run ends.
+   */
+  private void drainListenerBus() {
+    if (Thread.currentThread().getName().startsWith("spark-listener-group")) {
+      return;
+    }
+    try {
+      sc.listenerBus().waitUntilEmpty(10_000);
+    } catch (Exception e) {
+      LOG.debug("runlake could not wait for Spark's listener bus", e);
     }
   }
 
@@ -251,8 +328,15 @@ public final class PluginState {
     return tracking();
   }
 
-  /** Waits until the plugin's thread has done everything queued so far (for tests). */
-  public void drainForTests() {
+  /**
+   * Waits until the events Spark has posted so far have reached the plugin, and its thread has done
+   * everything queued: after this, every fit, evaluation and query so far is logged.
+   */
+  public void drain() {
+    if (finished.get()) {
+      return;
+    }
+    drainListenerBus();
     try {
       worker.submit(() -> {}).get(120, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -107,7 +107,7 @@ final class SparkEvents extends SparkListener {
       return;
     }
     QueryExecution qe = end.qe();
-    if (qe == null) {
+    if (qe == null || state.paused) {
       return;
     }
     state.submit(
