@@ -1,13 +1,10 @@
 package io.runlake.bench;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.rand;
-import static org.apache.spark.sql.functions.when;
-
 import io.runlake.delta.DeltaStores;
+import io.runlake.plugin.Autolog;
 import io.runlake.plugin.RunlakePlugin;
-import io.runlake.plugin.internal.Autologging;
 import io.runlake.plugin.internal.PluginState;
+import io.runlake.tracking.TrackingStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -36,7 +33,7 @@ public final class AutologBench {
 
   public static void main(String[] args) throws Exception {
     int rows = 200_000;
-    int repeats = 5;
+    int repeats = 8;
     for (String a : args) {
       if (a.startsWith("--rows=")) {
         rows = Integer.parseInt(a.substring(7));
@@ -59,14 +56,7 @@ public final class AutologBench {
     if (!RunlakePlugin.agentInstalled()) {
       throw new IllegalStateException("runlake's agent did not attach: nothing would be autologged");
     }
-    Dataset<Row> data =
-        spark.range(rows)
-            .withColumn("x1", rand(1))
-            .withColumn("x2", rand(2).multiply(10))
-            .withColumn("x3", rand(3).minus(0.5))
-            .withColumn("x4", rand(4).multiply(100))
-            .withColumn("label", when(col("x1").plus(col("x3")).gt(0.5), 1.0).otherwise(0.0))
-            .cache();
+    Dataset<Row> data = ScoringBench.labeled(spark, rows).cache();
     data.count();
     LogisticRegression lr = new LogisticRegression().setMaxIter(20);
     Pipeline pipeline =
@@ -92,10 +82,11 @@ public final class AutologBench {
     features.count();
 
     System.out.printf(
-        "%nAutologging overhead: the same fits with the plugin recording and paused, alternated;"
-            + " median of %d (2 warm-ups)%n", repeats);
+        "%nAutologging overhead: the same fits with the plugin recording and paused, in ABBA pairs;"
+            + " medians of %d pairs after 2 warm-up pairs%n", repeats);
     Table t = new Table(
-        "workload", "fit, autolog paused (s)", "fit, autologged (s)", "fit time ratio", "fit + background logging (s)");
+        "workload", "fit, autolog paused (s)", "fit, autologged (s)", "ratio (median of pairs)", "range of pairs",
+        "fit + background logging (s)");
     measure(t, String.format(Locale.ROOT, "Pipeline (assembler, scaler, LR) on %,d rows", rows), () -> fit(pipeline, data), repeats);
     measure(t, String.format(Locale.ROOT, "CrossValidator 3 folds x 2 maps on %,d rows", rows / 4), () -> fit(cv, small), repeats);
     measure(t, String.format(Locale.ROOT, "bare LogisticRegression on %,d rows", rows), () -> fit(lr, features), repeats);
@@ -114,10 +105,11 @@ public final class AutologBench {
   /** Alternates paused and recorded fits so drift (JIT, caches, GC) affects both sides alike. */
   private static void measure(Table t, String name, Supplier<Object> fit, int repeats) {
     PluginState state = PluginState.current();
+    TrackingStore store = state.trackingForTests().client();
     for (int i = 0; i < 2; i++) {
-      Autologging.pause();
+      Autolog.pause();
       fit.get();
-      Autologging.resume();
+      Autolog.resume();
       fit.get();
       state.drain();
     }
@@ -125,27 +117,51 @@ public final class AutologBench {
     double[] logged = new double[repeats];
     double[] recorded = new double[repeats];
     for (int i = 0; i < repeats; i++) {
-      Autologging.pause();
-      long start = System.nanoTime();
-      fit.get();
-      paused[i] = (System.nanoTime() - start) / 1e9;
-      Autologging.resume();
-      start = System.nanoTime();
-      fit.get();
-      logged[i] = (System.nanoTime() - start) / 1e9;
-      state.drain();
-      recorded[i] = (System.nanoTime() - start) / 1e9;
+      // ABBA order, each fit from a collected heap with nothing pending, so neither side inherits the
+      // other's garbage or background work.
+      for (boolean record : i % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+        if (record) {
+          Autolog.resume();
+        } else {
+          Autolog.pause();
+        }
+        System.gc();
+        long start = System.nanoTime();
+        fit.get();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        state.drain();
+        store.sync(); // the store's background fold of the new runs, too: nothing left to overlap the next fit
+        if (record) {
+          logged[i] = seconds;
+          recorded[i] = (System.nanoTime() - start) / 1e9;
+        } else {
+          paused[i] = seconds;
+        }
+      }
     }
-    Autologging.resume();
-    double p = median(paused);
-    double l = median(logged);
-    t.row(name, f2(p), f2(l), String.format(Locale.ROOT, "%.3fx", l / p), f2(median(recorded)));
+    Autolog.resume();
+    double[] ratios = new double[repeats];
+    for (int i = 0; i < repeats; i++) {
+      ratios[i] = logged[i] / paused[i];
+    }
+    t.row(
+        name, f2(median(paused)), f2(median(logged)), String.format(Locale.ROOT, "%.3fx", median(ratios)),
+        String.format(Locale.ROOT, "%.2f–%.2fx", min(ratios), max(ratios)), f2(median(recorded)));
   }
 
   private static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static double min(double[] values) {
+    return Arrays.stream(values).min().orElse(Double.NaN);
+  }
+
+  private static double max(double[] values) {
+    return Arrays.stream(values).max().orElse(Double.NaN);
   }
 
   private static String f2(double v) {

@@ -62,13 +62,7 @@ public final class ScoringBench {
     spark.conf().set(DeltaStores.ROOT_CONF, work.resolve("store").toString());
     spark.conf().set(DeltaStores.DATABASE_CONF, "bench_scoring");
 
-    Dataset<Row> data =
-        spark.range(rows)
-            .withColumn("x1", rand(1))
-            .withColumn("x2", rand(2).multiply(10))
-            .withColumn("x3", rand(3).minus(0.5))
-            .withColumn("x4", rand(4).multiply(100))
-            .withColumn("label", when(col("x1").plus(col("x3")).gt(0.5), 1.0).otherwise(0.0));
+    Dataset<Row> data = labeled(spark, rows);
     String delta = work.resolve("input-delta").toString();
     String parquet = work.resolve("input-parquet").toString();
     data.drop("label").write().format("delta").save(delta);
@@ -111,6 +105,16 @@ public final class ScoringBench {
     System.out.println("(median of 3 runs after a warm-up; ratios > 1 in the last column mean faster than spark_udf)");
     tracking.close();
     spark.stop();
+  }
+
+  /** The benchmarks' synthetic rows: {@code id}, features {@code x1..x4}, a binary {@code label}. */
+  static Dataset<Row> labeled(SparkSession spark, long rows) {
+    return spark.range(rows)
+        .withColumn("x1", rand(1))
+        .withColumn("x2", rand(2).multiply(10))
+        .withColumn("x3", rand(3).minus(0.5))
+        .withColumn("x4", rand(4).multiply(100))
+        .withColumn("label", when(col("x1").plus(col("x3")).gt(0.5), 1.0).otherwise(0.0));
   }
 
   private static double time(Supplier<Dataset<Row>> query) {

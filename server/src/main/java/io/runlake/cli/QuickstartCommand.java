@@ -11,8 +11,8 @@ import io.runlake.delta.DeltaStores;
 import io.runlake.models.spark.LoadedModel;
 import io.runlake.models.spark.LoggedModel;
 import io.runlake.models.spark.Models;
-import io.runlake.plugin.internal.AutologConfig;
-import io.runlake.plugin.internal.Autologging;
+import io.runlake.plugin.Autolog;
+import io.runlake.plugin.AutologConfig;
 import io.runlake.registry.ModelVersion;
 import io.runlake.tracking.Run;
 import io.runlake.tracking.TrackingStore;
@@ -167,16 +167,7 @@ final class QuickstartCommand implements Callable<Integer> {
     String customers = DeltaStores.qualify(store.root()) + "/datasets/customers";
     customers(spark, rows, 11).write().format("delta").mode("overwrite").save(customers);
     LogisticRegression lr = new LogisticRegression().setLabelCol("churned").setMaxIter(25);
-    Pipeline pipeline =
-        new Pipeline()
-            .setStages(
-                new PipelineStage[] {
-                  new VectorAssembler()
-                      .setInputCols(new String[] {"tenure", "monthly_spend", "support_calls"})
-                      .setOutputCol("raw"),
-                  new StandardScaler().setInputCol("raw").setOutputCol("features"),
-                  lr
-                });
+    Pipeline pipeline = churnPipeline(lr);
     CrossValidator cv =
         new CrossValidator()
             .setEstimator(pipeline)
@@ -185,7 +176,7 @@ final class QuickstartCommand implements Callable<Integer> {
             .setNumFolds(2)
             .setSeed(7);
     AutologConfig config = AutologConfig.of(store.root(), store.database, "quickstart").withoutApplicationRun();
-    try (Autologging.Session autolog = Autologging.start(spark.sparkContext(), config)) {
+    try (Autolog.Session autolog = Autolog.start(spark, config)) {
       cv.fit(spark.read().format("delta").load(customers));
       autolog.flush();
     }
@@ -214,21 +205,24 @@ final class QuickstartCommand implements Callable<Integer> {
     return MODEL_NAME;
   }
 
+  /** Assembles and scales the customer features, then {@code lr}. */
+  private static Pipeline churnPipeline(LogisticRegression lr) {
+    return new Pipeline()
+        .setStages(
+            new PipelineStage[] {
+              new VectorAssembler()
+                  .setInputCols(new String[] {"tenure", "monthly_spend", "support_calls"})
+                  .setOutputCol("raw"),
+              new StandardScaler().setInputCol("raw").setOutputCol("features"),
+              lr
+            });
+  }
+
   /** Trains one setting, logs it to {@code run}, returns its test AUC. */
   private static double train(ActiveRun run, Dataset<Row> train, Dataset<Row> test, double reg) {
     LogisticRegression lr = new LogisticRegression().setLabelCol("churned").setRegParam(reg).setMaxIter(25);
     run.logParam("reg_param", reg).logParam("max_iter", 25).logParam("model", "logistic_regression");
-    PipelineModel model =
-        new Pipeline()
-            .setStages(
-                new PipelineStage[] {
-                  new VectorAssembler()
-                      .setInputCols(new String[] {"tenure", "monthly_spend", "support_calls"})
-                      .setOutputCol("raw"),
-                  new StandardScaler().setInputCol("raw").setOutputCol("features"),
-                  lr
-                })
-            .fit(train);
+    PipelineModel model = churnPipeline(lr).fit(train);
     double[] loss = ((LogisticRegressionModel) model.stages()[2]).summary().objectiveHistory();
     for (int step = 0; step < loss.length; step++) {
       run.logMetric("loss", loss[step], step);

@@ -1,7 +1,6 @@
 package io.runlake.plugin;
 
 import io.runlake.agent.RunlakeAgent;
-import io.runlake.plugin.internal.AutologConfig;
 import io.runlake.plugin.internal.Autologging;
 import java.util.Map;
 import org.apache.spark.SparkContext;

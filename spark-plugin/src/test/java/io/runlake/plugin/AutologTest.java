@@ -5,8 +5,6 @@ import static org.apache.spark.sql.functions.rand;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runlake.plugin.internal.AutologConfig;
-import io.runlake.plugin.internal.Autologging;
 import io.runlake.plugin.internal.PluginState;
 import io.runlake.testing.SharedSpark;
 import io.runlake.tracking.Run;
@@ -49,7 +47,7 @@ class AutologTest {
         .set("spark.runlake.database", "autolog_test")
         .set("spark.runlake.experiment", "autolog")
         .set("spark.runlake.autolog.logModels", "false");
-    Autologging.start(spark.sparkContext(), AutologConfig.from(conf));
+    Autolog.start(spark, AutologConfig.from(conf));
     data = spark.range(0, 200)
         .withColumn("x1", rand(1))
         .withColumn("x2", rand(2))
@@ -133,11 +131,11 @@ class AutologTest {
   @Test
   void aPausedFitIsNotLoggedAndResumingLogsTheNextOne() {
     Dataset<Row> assembled = new VectorAssembler().setInputCols(new String[] {"x1", "x2"}).setOutputCol("features").transform(data);
-    Autologging.pause();
+    Autolog.pause();
     try {
       new LogisticRegression().setMaxIter(2).setRegParam(0.77).fit(assembled);
     } finally {
-      Autologging.resume();
+      Autolog.resume();
     }
     new LogisticRegression().setMaxIter(2).setRegParam(0.78).fit(assembled);
     PluginState.current().drain();

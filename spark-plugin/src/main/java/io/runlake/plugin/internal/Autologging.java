@@ -3,6 +3,8 @@ package io.runlake.plugin.internal;
 import io.runlake.Tracking;
 import io.runlake.agent.RunlakeAgent;
 import io.runlake.delta.AtomicLocalLogStore;
+import io.runlake.plugin.Autolog;
+import io.runlake.plugin.AutologConfig;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkEnv;
@@ -54,7 +56,7 @@ public final class Autologging {
   }
 
   /** Autologging switched on by {@link #start}; closing it ends the application's run and stops recording. */
-  public static final class Session implements AutoCloseable {
+  public static final class Session implements Autolog.Session {
     private final SparkContext sc;
     private final PluginState state;
     private final SparkEvents events;
@@ -65,7 +67,7 @@ public final class Autologging {
       this.events = events;
     }
 
-    /** Waits until everything recorded so far (fits, models, lineage) is logged. */
+    @Override
     public void flush() {
       state.drain();
       Tracking tracking = state.tracking();
@@ -74,7 +76,6 @@ public final class Autologging {
       }
     }
 
-    /** Logs what is pending, ends the application's run (if any), and stops recording. */
     @Override
     public void close() {
       state.finish(null);

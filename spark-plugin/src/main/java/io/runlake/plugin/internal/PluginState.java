@@ -5,6 +5,7 @@ import io.runlake.Tracking;
 import io.runlake.delta.DeltaStoreOptions;
 import io.runlake.delta.DeltaStores;
 import io.runlake.delta.internal.Internal;
+import io.runlake.plugin.AutologConfig;
 import io.runlake.plugin.internal.ShutdownSignals;
 import io.runlake.tracking.LineageRecord;
 import io.runlake.tracking.Param;
@@ -39,6 +40,7 @@ public final class PluginState {
   private static final Logger LOG = LoggerFactory.getLogger(PluginState.class);
   /** Local property naming the run the current thread's Spark jobs belong to. */
   public static final String RUN_PROPERTY = "runlake.run_id";
+  private static final java.time.Duration FLUSH_INTERVAL = java.time.Duration.ofSeconds(15);
 
   private static volatile PluginState current;
 
@@ -113,7 +115,17 @@ public final class PluginState {
     try {
       String root = config.store() != null ? config.store() : DeltaStores.defaultRoot(session);
       ownsTracking = !Runlake.isOpen(session, root);
-      tracking = Runlake.tracking(session, DeltaStoreOptions.builder(root).database(config.database()).shutdownHook(false).build());
+      // Autologging makes its writes durable itself (each fit's run at the fit's end, the rest as the
+      // application ends); a long flush interval keeps the store's commits from competing with a fit
+      // for the driver's cores, while a fit longer than the interval still shows as RUNNING.
+      tracking =
+          Runlake.tracking(
+              session,
+              DeltaStoreOptions.builder(root)
+                  .database(config.database())
+                  .flushInterval(FLUSH_INTERVAL)
+                  .shutdownHook(false)
+                  .build());
       if (config.experiment() != null) {
         tracking.setExperiment(config.experiment());
       }

@@ -1,4 +1,4 @@
-package io.runlake.plugin.internal;
+package io.runlake.plugin;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -52,7 +52,7 @@ public record AutologConfig(
 
   /**
    * Everything on, as the plugin's defaults: for switching autologging on inside an application with
-   * {@link Autologging#start}. {@code experiment} null means the Default experiment.
+   * {@link Autolog#start}. {@code experiment} null means the Default experiment.
    */
   public static AutologConfig of(String store, String database, String experiment) {
     return new AutologConfig(store, database, experiment, true, true, true, true, null, true, false);
@@ -64,7 +64,8 @@ public record AutologConfig(
         store, database, experiment, false, mllib, lineage, logModels, registeredModelName, attachAgent, injectFailure);
   }
 
-  static boolean isSecret(String key) {
+  /** Whether a setting named {@code key} holds a credential, and so is never logged. */
+  public static boolean isSecret(String key) {
     return SECRET.matcher(key).matches();
   }
 }
