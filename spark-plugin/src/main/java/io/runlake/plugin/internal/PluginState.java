@@ -2,6 +2,7 @@ package io.runlake.plugin.internal;
 
 import io.runlake.Runlake;
 import io.runlake.Tracking;
+import io.runlake.agent.RunlakeAgent;
 import io.runlake.delta.DeltaStoreOptions;
 import io.runlake.delta.DeltaStores;
 import io.runlake.delta.internal.Internal;
@@ -115,17 +116,15 @@ public final class PluginState {
     try {
       String root = config.store() != null ? config.store() : DeltaStores.defaultRoot(session);
       ownsTracking = !Runlake.isOpen(session, root);
-      // Autologging makes its writes durable itself (each fit's run at the fit's end, the rest as the
-      // application ends); a long flush interval keeps the store's commits from competing with a fit
-      // for the driver's cores, while a fit longer than the interval still shows as RUNNING.
-      tracking =
-          Runlake.tracking(
-              session,
-              DeltaStoreOptions.builder(root)
-                  .database(config.database())
-                  .flushInterval(FLUSH_INTERVAL)
-                  .shutdownHook(false)
-                  .build());
+      DeltaStoreOptions.Builder options = DeltaStoreOptions.builder(root).database(config.database()).shutdownHook(false);
+      if (RunlakeAgent.isInstalled()) {
+        // With the agent, autologging makes its writes durable itself: each fit's run at the fit's end,
+        // the rest when SparkContext.stop is called. A long flush interval keeps the store's commits
+        // from competing with a fit for the driver's cores; a fit longer than it still shows RUNNING.
+        // Without the agent nothing sees the stop coming, and the periodic flush is what saves writes.
+        options.flushInterval(FLUSH_INTERVAL);
+      }
+      tracking = Runlake.tracking(session, options.build());
       if (config.experiment() != null) {
         tracking.setExperiment(config.experiment());
       }
