@@ -145,8 +145,8 @@ public final class AutologBench {
       ratios[i] = logged[i] / paused[i];
     }
     t.row(
-        name, f2(median(paused)), f2(median(logged)), String.format(Locale.ROOT, "%.3fx", median(ratios)),
-        String.format(Locale.ROOT, "%.2f–%.2fx", min(ratios), max(ratios)), f2(median(recorded)));
+        name, Table.f2(median(paused)), Table.f2(median(logged)), String.format(Locale.ROOT, "%.3fx", median(ratios)),
+        String.format(Locale.ROOT, "%.2f–%.2fx", min(ratios), max(ratios)), Table.f2(median(recorded)));
   }
 
   private static double median(double[] values) {
@@ -162,9 +162,5 @@ public final class AutologBench {
 
   private static double max(double[] values) {
     return Arrays.stream(values).max().orElse(Double.NaN);
-  }
-
-  private static String f2(double v) {
-    return String.format(Locale.ROOT, "%,.2f", v);
   }
 }

@@ -95,12 +95,12 @@ public final class ScoringBench {
     double spark_udf = mlflow.get("seconds").asDouble();
 
     Table t = new Table("path", "seconds", "rows/s", "vs raw transform", "vs MLflow spark_udf");
-    t.row("raw PipelineModel.transform (the floor)", f2(raw), rate(rows, raw), "1.00x", ratio(spark_udf, raw));
-    t.row("runlake Scoring.score (plan)", f2(plan), rate(rows, plan), ratio(plan, raw) + " time", ratio(spark_udf, plan));
-    t.row("runlake Scoring.predict (Column)", f2(column), rate(rows, column), ratio(column, raw) + " time", ratio(spark_udf, column));
-    t.row("runlake SQL runlake_predict", f2(sqlScalar), rate(rows, sqlScalar), ratio(sqlScalar, raw) + " time", ratio(spark_udf, sqlScalar));
-    t.row("runlake SQL runlake_score", f2(sqlTable), rate(rows, sqlTable), ratio(sqlTable, raw) + " time", ratio(spark_udf, sqlTable));
-    t.row("MLflow 3.17.2 pyfunc.spark_udf", f2(spark_udf), rate(rows, spark_udf), ratio(spark_udf, raw) + " time", "1.0x");
+    t.row("raw PipelineModel.transform (the floor)", Table.f2(raw), Table.rate(rows, raw), "1.00x", ratio(spark_udf, raw));
+    t.row("runlake Scoring.score (plan)", Table.f2(plan), Table.rate(rows, plan), ratio(plan, raw) + " time", ratio(spark_udf, plan));
+    t.row("runlake Scoring.predict (Column)", Table.f2(column), Table.rate(rows, column), ratio(column, raw) + " time", ratio(spark_udf, column));
+    t.row("runlake SQL runlake_predict", Table.f2(sqlScalar), Table.rate(rows, sqlScalar), ratio(sqlScalar, raw) + " time", ratio(spark_udf, sqlScalar));
+    t.row("runlake SQL runlake_score", Table.f2(sqlTable), Table.rate(rows, sqlTable), ratio(sqlTable, raw) + " time", ratio(spark_udf, sqlTable));
+    t.row("MLflow 3.17.2 pyfunc.spark_udf", Table.f2(spark_udf), Table.rate(rows, spark_udf), ratio(spark_udf, raw) + " time", "1.0x");
     t.print();
     System.out.println("(median of 3 runs after a warm-up; ratios > 1 in the last column mean faster than spark_udf)");
     tracking.close();
@@ -138,14 +138,6 @@ public final class ScoringBench {
     }
     String[] lines = out.strip().split("\n");
     return JSON.readTree(lines[lines.length - 1]);
-  }
-
-  private static String f2(double v) {
-    return String.format(Locale.ROOT, "%,.2f", v);
-  }
-
-  private static String rate(long rows, double seconds) {
-    return String.format(Locale.ROOT, "%,.0f", rows / seconds);
   }
 
   private static String ratio(double a, double b) {

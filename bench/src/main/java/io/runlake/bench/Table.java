@@ -2,6 +2,7 @@ package io.runlake.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** A Markdown table printed to standard output, so that results paste into the README. */
 final class Table {
@@ -42,5 +43,15 @@ final class Table {
       b.append(' ').append(String.format("%-" + width[i] + "s", cells.get(i))).append(" |");
     }
     return b.toString();
+  }
+
+  /** A number with two decimals and thousands separators. */
+  static String f2(double v) {
+    return String.format(Locale.ROOT, "%,.2f", v);
+  }
+
+  /** Items per second, whole and with thousands separators. */
+  static String rate(long items, double seconds) {
+    return String.format(Locale.ROOT, "%,.0f", items / seconds);
   }
 }

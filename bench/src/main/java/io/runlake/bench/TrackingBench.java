@@ -92,11 +92,11 @@ public final class TrackingBench {
     double fluentSeconds = runlakeFluent(runs, steps);
     double baseline = perCall.get("seconds").asDouble();
     Table t = new Table("system", "seconds", "points/s", "vs MLflow per call");
-    t.row("MLflow 3.17.2, SQLite, one call per point", f2(baseline), rate(total, baseline), "1.0x");
+    t.row("MLflow 3.17.2, SQLite, one call per point", Table.f2(baseline), Table.rate(total, baseline), "1.0x");
     double b = batch.get("seconds").asDouble();
-    t.row("MLflow 3.17.2, SQLite, log_batch of 1000", f2(b), rate(total, b), ratio(baseline, b));
-    t.row("runlake, one call per point, flush at the end", f2(clientSeconds), rate(total, clientSeconds), ratio(baseline, clientSeconds));
-    t.row("runlake, fluent API, each run ended durably", f2(fluentSeconds), rate(total, fluentSeconds), ratio(baseline, fluentSeconds));
+    t.row("MLflow 3.17.2, SQLite, log_batch of 1000", Table.f2(b), Table.rate(total, b), ratio(baseline, b));
+    t.row("runlake, one call per point, flush at the end", Table.f2(clientSeconds), Table.rate(total, clientSeconds), ratio(baseline, clientSeconds));
+    t.row("runlake, fluent API, each run ended durably", Table.f2(fluentSeconds), Table.rate(total, fluentSeconds), ratio(baseline, fluentSeconds));
     t.print();
   }
 
@@ -288,14 +288,6 @@ public final class TrackingBench {
 
   private static String f1(double v) {
     return String.format(Locale.ROOT, "%,.1f", v);
-  }
-
-  private static String f2(double v) {
-    return String.format(Locale.ROOT, "%,.2f", v);
-  }
-
-  private static String rate(long points, double seconds) {
-    return String.format(Locale.ROOT, "%,.0f", points / seconds);
   }
 
   private static String ratio(double baseline, double value) {
