@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.rand;
 import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runlake.ActiveRun;
 import io.runlake.Runlake;
 import io.runlake.Tracking;
@@ -14,7 +13,6 @@ import io.runlake.delta.DeltaStores;
 import io.runlake.models.spark.LoggedModel;
 import io.runlake.models.spark.Models;
 import io.runlake.scoring.Scoring;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +36,6 @@ import org.apache.spark.sql.SparkSession;
  * {@code mlflow.pyfunc.spark_udf} on the same model and rows. Run it with {@code bench/run scoring}.
  */
 public final class ScoringBench {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   public static void main(String[] args) throws Exception {
     int rows = 1_000_000;
@@ -131,13 +128,7 @@ public final class ScoringBench {
 
   private static JsonNode mlflow(String python, String model, String parquet) throws Exception {
     List<String> command = new ArrayList<>(List.of(python, "bench/mlflow_scoring.py", "--model", model, "--input", parquet));
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("MLflow side failed: " + command);
-    }
-    String[] lines = out.strip().split("\n");
-    return JSON.readTree(lines[lines.length - 1]);
+    return MlflowSide.run(command);
   }
 
   private static String ratio(double a, double b) {

@@ -1,7 +1,6 @@
 package io.runlake.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runlake.ActiveRun;
 import io.runlake.Runlake;
 import io.runlake.Tracking;
@@ -16,7 +15,6 @@ import io.runlake.tracking.RunTag;
 import io.runlake.tracking.TrackingStore;
 import io.runlake.tracking.ViewType;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +33,6 @@ public final class TrackingBench {
   static final int METRIC_KEYS = 5;
   static final String P2_FILTER = "metrics.m1 > 0.5 AND params.p1 = 'v3'";
   static final String P2_ORDER = "metrics.m2 DESC";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkSession spark;
   private final Path work;
@@ -263,13 +260,7 @@ public final class TrackingBench {
     for (Object a : args) {
       command.add(a.toString());
     }
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("MLflow side failed: " + command);
-    }
-    String[] lines = out.strip().split("\n");
-    return JSON.readTree(lines[lines.length - 1]);
+    return MlflowSide.run(command);
   }
 
   private static Map<String, String> options(String[] args) {
