@@ -1,12 +1,17 @@
-"""A PySpark job without runlake code: run by AutologIT with only runlake's plugin configured.
+"""A PySpark job without runlake code: run by AutologIT with only runlake's plugin configured (and
+runlake's Python layer installed in the interpreter, as `pip install ./python` does).
 
-Usage: autolog_job.py <data dir>. Fits a bare LogisticRegression from Python, which runs in the JVM,
-and prints "done" when the job has finished.
+Usage: autolog_job.py <data dir>. Fits, from Python, a bare LogisticRegression (a JVM fit), a Pipeline
+and a CrossValidator (whose loops run in Python), evaluates the Pipeline's model, and prints "done"
+when the job has finished.
 """
 import sys
 
+from pyspark.ml import Pipeline
 from pyspark.ml.classification import LogisticRegression
-from pyspark.ml.feature import VectorAssembler
+from pyspark.ml.evaluation import BinaryClassificationEvaluator
+from pyspark.ml.feature import StandardScaler, VectorAssembler
+from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
 from pyspark.sql import SparkSession
 
 spark = SparkSession.builder.appName("autolog-pyspark").getOrCreate()
@@ -15,8 +20,27 @@ table = sys.argv[1] + "/py_customers"
     .selectExpr("id", "rand(1) AS x1", "rand(2) AS x2")
     .selectExpr("*", "CAST(x1 + 0.3 * rand(3) > 0.6 AS DOUBLE) AS label")
     .write.format("delta").save(table))
-data = VectorAssembler(inputCols=["x1", "x2"], outputCol="features").transform(
-    spark.read.format("delta").load(table))
+customers = spark.read.format("delta").load(table)
+assembler = VectorAssembler(inputCols=["x1", "x2"], outputCol="raw")
+data = VectorAssembler(inputCols=["x1", "x2"], outputCol="features").transform(customers)
 LogisticRegression(maxIter=5, regParam=0.25).fit(data)
+
+pipeline = Pipeline(stages=[
+    assembler,
+    StandardScaler(inputCol="raw", outputCol="features"),
+    LogisticRegression(maxIter=3, regParam=0.5),
+])
+model = pipeline.fit(customers)
+print("AUC", BinaryClassificationEvaluator().evaluate(model.transform(customers)))
+
+lr = LogisticRegression(maxIter=3)
+cv = CrossValidator(
+    estimator=Pipeline(stages=[assembler, StandardScaler(inputCol="raw", outputCol="features"), lr]),
+    estimatorParamMaps=ParamGridBuilder().addGrid(lr.regParam, [0.01, 0.3]).build(),
+    evaluator=BinaryClassificationEvaluator(),
+    numFolds=2,
+    parallelism=2,
+    seed=7)
+cv.fit(customers)
 spark.stop()
 print("done")

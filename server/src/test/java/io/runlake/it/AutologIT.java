@@ -158,17 +158,47 @@ class AutologIT {
   }
 
   @Test
-  void aPySparkFitIsLogged() throws Exception {
+  void pySparkFitsAreLoggedAndItsPythonDrivenPipelinesAndTunersAreOneRunEach() throws Exception {
     Path dir = SharedSpark.newDirectory("autolog-it-py");
     Result result = submit(dir, List.of(script().toString(), dir.toString()));
     assertThat(result.exitCode).as(result.output).isZero();
     try (DeltaTrackingStore store = open(dir)) {
       List<Run> runs = runs(store);
+      // The app, the bare fit, the Pipeline, the CrossValidator and its two children: the stages'
+      // fits and the tuner's per-fold fits, each a JVM fit called from Python, are not runs of their own.
+      assertThat(runs).extracting(r -> r.info().runName()).containsExactlyInAnyOrder(
+          "autolog-pyspark", "LogisticRegression", "Pipeline", "CrossValidator", "CrossValidator-0", "CrossValidator-1");
       Run app = named(runs, "autolog-pyspark");
       Run fit = named(runs, "LogisticRegression");
       assertThat(fit.data().params()).containsEntry("regParam", "0.25").containsEntry("maxIter", "5");
       assertThat(parent(fit)).isEqualTo(app.info().runId());
       assertThat(fit.info().status()).isEqualTo(RunStatus.FINISHED);
+
+      Run pipeline = named(runs, "Pipeline");
+      assertThat(parent(pipeline)).isEqualTo(app.info().runId());
+      assertThat(pipeline.info().status()).isEqualTo(RunStatus.FINISHED);
+      assertThat(pipeline.data().params())
+          .containsEntry("LogisticRegression.regParam", "0.5")
+          .containsEntry("LogisticRegression.maxIter", "3")
+          .containsEntry("StandardScaler.outputCol", "features")
+          .containsEntry("VectorAssembler.outputCol", "raw");
+      assertThat(pipeline.data().metric("areaUnderROC").orElseThrow().value()).isBetween(0.5, 1.0);
+      Path pipelineArtifacts = Paths.get(URI.create(pipeline.info().artifactUri()));
+      assertThat(Files.readString(find(pipelineArtifacts, "MLmodel").orElseThrow())).contains("signature:");
+
+      Run cv = named(runs, "CrossValidator");
+      List<Run> children = runs.stream().filter(r -> cv.info().runId().equals(parent(r))).toList();
+      assertThat(children).hasSize(2).allSatisfy(child -> {
+        assertThat(child.data().metric("avg_areaUnderROC")).isPresent();
+        assertThat(child.data().metric("std_areaUnderROC")).isPresent();
+      });
+      assertThat(children).extracting(c -> c.data().params().get("LogisticRegression.regParam"))
+          .containsExactlyInAnyOrder("0.01", "0.3");
+      assertThat(cv.data().params()).containsKey("best_regParam");
+      assertThat(cv.data().metric("best_areaUnderROC")).isPresent();
+      Path cvArtifacts = Paths.get(URI.create(cv.info().artifactUri()));
+      assertThat(cvArtifacts.resolve("search_results.csv")).content().startsWith("index,LogisticRegression.regParam,");
+      assertThat(find(cvArtifacts, "MLmodel")).isPresent();
     }
   }
 

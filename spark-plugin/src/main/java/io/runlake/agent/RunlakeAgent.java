@@ -163,6 +163,23 @@ public final class RunlakeAgent {
     return hasSuperType(named(name));
   }
 
+  /**
+   * Sends an event to the handler through the bootstrap copy of the bridge, as instrumented code does
+   * ({@link Bridge#call}: never throws; null when no handler is set or the agent is not installed).
+   */
+  public static Object call(String event, Object[] args) {
+    if (installed == null) {
+      return null;
+    }
+    try {
+      return Class.forName(BRIDGE, true, null)
+          .getMethod("call", String.class, Object[].class)
+          .invoke(null, event, args);
+    } catch (ReflectiveOperationException e) {
+      return null;
+    }
+  }
+
   /** Sets the handler on the bootstrap copy of the bridge. */
   public static void setHandler(BiFunction<String, Object[], Object> handler) {
     try {

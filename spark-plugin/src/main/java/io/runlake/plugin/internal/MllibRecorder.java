@@ -20,6 +20,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
@@ -27,6 +28,7 @@ import org.apache.spark.ml.Model;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.evaluation.Evaluator;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.tuning.CrossValidator;
 import org.apache.spark.ml.tuning.CrossValidatorModel;
@@ -77,6 +79,7 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
   private final Map<Object, Object> outputs = Collections.synchronizedMap(new WeakHashMap<>());
   private final Map<Long, WeakReference<Object>> columns = new ConcurrentHashMap<>();
   private final Map<String, Integer> evaluationSteps = new ConcurrentHashMap<>();
+  private final List<Frame> pythonFrames = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   MllibRecorder(PluginState state) {
     this.state = state;
@@ -139,6 +142,46 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
       }
       return -1;
     }
+
+    /**
+     * The first param map whose every value {@code estimator} (or the part of it with the param's
+     * owner uid) holds: how a fit is matched when Python applied the map before calling the JVM.
+     */
+    int match(Object estimator) {
+      for (int i = 0; i < maps.length; i++) {
+        if (holds(maps[i], estimator)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private static boolean holds(ParamMap map, Object estimator) {
+      for (ParamPair<?> pair : CollectionConverters.asJava(map.toSeq())) {
+        Params owner = withUid(estimator, pair.param().parent());
+        if (owner == null || !owner.hasParam(pair.param().name())) {
+          return false;
+        }
+        org.apache.spark.ml.param.Param<Object> param = owner.getParam(pair.param().name());
+        if (!owner.isDefined(param) || !Objects.deepEquals(owner.getOrDefault(param), pair.value())) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private static Params withUid(Object estimator, String uid) {
+      if (estimator instanceof Params params && params.uid().equals(uid)) {
+        return params;
+      }
+      for (Object part : parts(estimator)) {
+        Params found = withUid(part, uid);
+        if (found != null) {
+          return found;
+        }
+      }
+      return null;
+    }
   }
 
   @Override
@@ -146,7 +189,7 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
     if (state.isFinished()) {
       return null;
     }
-    if (state.paused && !event.equals("fit.exit") && !event.equals("context.stop")) {
+    if (state.paused && !event.endsWith("fit.exit") && !event.equals("context.stop")) {
       return null; // a fit that started before the pause still gets its exit, so its frame is popped
     }
     try {
@@ -169,6 +212,11 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
       }
       case "evaluate" -> {
         evaluate(args[0], (Object[]) args[1], args[2]);
+        yield null;
+      }
+      case "python.fit.enter" -> pythonFitEnter(args[0], args[1]);
+      case "python.fit.exit" -> {
+        pythonFitExit(args[0], args[1], (String) args[2]);
         yield null;
       }
       case "transform" -> {
@@ -200,22 +248,88 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
     while (parent != null && parent.kind == Kind.PARAM_MAP) {
       parent = parent.parent;
     }
+    Frame frame = open(estimator, args[0], map, parent != null ? parent : claimant(estimator));
+    frames.push(frame);
+    return frame;
+  }
+
+  /**
+   * A fit driven from Python (a PySpark Pipeline, tuner or OneVsRest, whose loop runs in Python and
+   * calls the JVM fits of its parts): {@code estimator} is its JVM twin. Its frame is not on a thread's
+   * stack (Python may call from any thread); the fits of its parts find it by {@link #claimant}.
+   */
+  private Object pythonFitEnter(Object estimator, Object dataset) {
+    Frame frame = open(estimator, dataset, null, claimant(estimator));
+    pythonFrames.add(frame);
+    return frame;
+  }
+
+  private void pythonFitExit(Object token, Object model, String error) {
+    if (token instanceof Frame frame && pythonFrames.remove(frame)) {
+      finish(frame, model, error);
+    }
+  }
+
+  private Frame open(Object estimator, Object dataset, ParamMap map, Frame parent) {
     Kind kind = parent == null ? Kind.TOP : parent.tuner != null ? Kind.TUNED : Kind.NESTED;
-    Frame frame = new Frame(kind, estimator, args[0], map, parent);
+    Frame frame = new Frame(kind, estimator, dataset, map, parent);
     if (estimator instanceof CrossValidator cv) {
-      frame.tuner = new Tuner(cv.getEstimatorParamMaps(), args[0]);
+      frame.tuner = new Tuner(cv.getEstimatorParamMaps(), dataset);
     } else if (estimator instanceof TrainValidationSplit tvs) {
-      frame.tuner = new Tuner(tvs.getEstimatorParamMaps(), args[0]);
+      frame.tuner = new Tuner(tvs.getEstimatorParamMaps(), dataset);
     }
     if (kind == Kind.TUNED) {
-      frame.paramIndex = map == null ? -1 : parent.tuner.index(map);
-      frame.fold = parent.tuner.fold(args[0]);
+      frame.paramIndex = map != null ? parent.tuner.index(map) : parent.tuner.match(estimator);
+      frame.fold = parent.tuner.fold(dataset);
     }
     if (kind == Kind.TOP && state.config.mllib()) {
       startRun(frame);
     }
-    frames.push(frame);
     return frame;
+  }
+
+  /**
+   * The open Python-driven fit that {@code estimator} is a part of: a Pipeline holding it as a stage,
+   * else one whose parts have its uid (a tuner's or OneVsRest's estimator, which Python copies with
+   * their uid before fitting). Null when none is.
+   */
+  private Frame claimant(Object estimator) {
+    if (pythonFrames.isEmpty()) {
+      return null;
+    }
+    List<Frame> open = new ArrayList<>(pythonFrames);
+    Collections.reverse(open);
+    for (Frame f : open) {
+      if (f.estimator instanceof org.apache.spark.ml.Pipeline p && f.tuner == null) {
+        for (Object stage : p.getStages()) {
+          if (stage == estimator) {
+            return f;
+          }
+        }
+      }
+    }
+    String uid = estimator instanceof Params params ? params.uid() : null;
+    for (Frame f : open) {
+      for (Object part : parts(f.estimator)) {
+        if (part instanceof Params params && params.uid().equals(uid)) {
+          return f;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<Object> parts(Object estimator) {
+    if (estimator instanceof org.apache.spark.ml.Pipeline p) {
+      return List.of((Object[]) p.getStages());
+    }
+    if (estimator instanceof CrossValidator || estimator instanceof TrainValidationSplit) {
+      return List.of(tunedEstimator(estimator));
+    }
+    if (estimator instanceof org.apache.spark.ml.classification.OneVsRest ovr) {
+      return List.of(ovr.getClassifier());
+    }
+    return List.of();
   }
 
   private void startRun(Frame frame) {
@@ -243,15 +357,18 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
       return;
     }
     stack.get().remove(frame);
-    if (frame.kind == Kind.PARAM_MAP) {
-      return;
+    if (frame.kind != Kind.PARAM_MAP) {
+      finish(frame, model, thrown == null ? null : thrown.toString());
     }
+  }
+
+  private void finish(Frame frame, Object model, String error) {
     if (model != null) {
-      fits.put(estimator, frame);
+      fits.put(frame.estimator, frame);
     }
     if (frame.runId != null) {
       state.sc.setLocalProperty(PluginState.RUN_PROPERTY, frame.previousRun);
-      state.submit("logging a fit", () -> logFit(frame, model, thrown));
+      state.submit("logging a fit", () -> logFit(frame, model, error));
     }
   }
 
@@ -283,8 +400,12 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
       return;
     }
     String name = metricName(evaluator);
-    if (fit.kind == Kind.TUNED && fit.paramIndex >= 0 && fit.fold >= 0) {
-      fit.parent.tuner.metrics.computeIfAbsent(fit.paramIndex, i -> Collections.synchronizedList(new ArrayList<>())).add(metric);
+    Frame tuned = fit;
+    while (tuned.kind == Kind.NESTED && tuned.parent != null) {
+      tuned = tuned.parent; // a stage's model: the evaluation is of the fit that holds it
+    }
+    if (tuned.kind == Kind.TUNED && tuned.paramIndex >= 0 && tuned.fold >= 0) {
+      tuned.parent.tuner.metrics.computeIfAbsent(tuned.paramIndex, i -> Collections.synchronizedList(new ArrayList<>())).add(metric);
       return;
     }
     Frame owner = fit;
@@ -326,7 +447,7 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
 
   // ---------------------------------------------------------------- on the plugin's thread
 
-  private void logFit(Frame frame, Object model, Throwable thrown) {
+  private void logFit(Frame frame, Object model, String error) {
     TrackingStore store = state.tracking().client();
     String runId = frame.runId;
     List<Param> params = EstimatorParams.asParams(EstimatorParams.flatten(frame.estimator));
@@ -337,18 +458,17 @@ public final class MllibRecorder implements BiFunction<String, Object[], Object>
     if (state.config.lineage()) {
       state.recordLineage(runId, Lineage.sources(((Dataset<?>) frame.dataset).sparkSession(), ((Dataset<?>) frame.dataset).queryExecution().analyzed()));
     }
-    if (thrown == null && model != null) {
+    if (error == null && model != null) {
       if (frame.tuner != null) {
         logTuner(store, frame, model);
       } else if (state.config.logModels() && model instanceof Transformer transformer) {
         logModel(store, runId, transformer, (Dataset<?>) frame.dataset, frame.estimator);
       }
     }
-    if (thrown != null) {
-      String error = thrown.toString();
+    if (error != null) {
       store.setTag(runId, new RunTag("runlake.error", error.length() > 8000 ? error.substring(0, 8000) : error));
     }
-    store.updateRun(runId, thrown == null ? RunStatus.FINISHED : RunStatus.FAILED, System.currentTimeMillis(), null);
+    store.updateRun(runId, error == null ? RunStatus.FINISHED : RunStatus.FAILED, System.currentTimeMillis(), null);
     store.flush();
   }
 
