@@ -1,17 +1,17 @@
 """A PySpark job without runlake code: run by AutologIT with only runlake's plugin configured (and
 runlake's Python layer installed in the interpreter, as `pip install ./python` does).
 
-Usage: autolog_job.py <data dir>. Fits, from Python, a bare LogisticRegression (a JVM fit), a Pipeline
-and a CrossValidator (whose loops run in Python), evaluates the Pipeline's model, and prints "done"
-when the job has finished.
+Usage: autolog_job.py <data dir>. Fits, from Python, a bare LogisticRegression (a JVM fit), then a
+Pipeline, a CrossValidator, a TrainValidationSplit and a OneVsRest (whose loops run in Python),
+evaluates the Pipeline's model, and prints "done" when the job has finished.
 """
 import sys
 
 from pyspark.ml import Pipeline
-from pyspark.ml.classification import LogisticRegression
+from pyspark.ml.classification import LogisticRegression, OneVsRest
 from pyspark.ml.evaluation import BinaryClassificationEvaluator
 from pyspark.ml.feature import StandardScaler, VectorAssembler
-from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
+from pyspark.ml.tuning import CrossValidator, ParamGridBuilder, TrainValidationSplit
 from pyspark.sql import SparkSession
 
 spark = SparkSession.builder.appName("autolog-pyspark").getOrCreate()
@@ -42,5 +42,14 @@ cv = CrossValidator(
     parallelism=2,
     seed=7)
 cv.fit(customers)
+
+bare = LogisticRegression(maxIter=3)
+TrainValidationSplit(
+    estimator=bare,
+    estimatorParamMaps=ParamGridBuilder().addGrid(bare.regParam, [0.1, 1.0]).build(),
+    evaluator=BinaryClassificationEvaluator(),
+    trainRatio=0.7,
+    seed=7).fit(data)
+OneVsRest(classifier=LogisticRegression(maxIter=2), parallelism=2).fit(data)
 spark.stop()
 print("done")

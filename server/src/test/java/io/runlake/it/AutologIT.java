@@ -164,10 +164,11 @@ class AutologIT {
     assertThat(result.exitCode).as(result.output).isZero();
     try (DeltaTrackingStore store = open(dir)) {
       List<Run> runs = runs(store);
-      // The app, the bare fit, the Pipeline, the CrossValidator and its two children: the stages'
-      // fits and the tuner's per-fold fits, each a JVM fit called from Python, are not runs of their own.
+      // The app, the bare fit, one run per Python-driven fit and the tuners' children: the stages',
+      // folds' and classes' fits, each a JVM fit called from Python, are not runs of their own.
       assertThat(runs).extracting(r -> r.info().runName()).containsExactlyInAnyOrder(
-          "autolog-pyspark", "LogisticRegression", "Pipeline", "CrossValidator", "CrossValidator-0", "CrossValidator-1");
+          "autolog-pyspark", "LogisticRegression", "Pipeline", "CrossValidator", "CrossValidator-0", "CrossValidator-1",
+          "TrainValidationSplit", "TrainValidationSplit-0", "TrainValidationSplit-1", "OneVsRest");
       Run app = named(runs, "autolog-pyspark");
       Run fit = named(runs, "LogisticRegression");
       assertThat(fit.data().params()).containsEntry("regParam", "0.25").containsEntry("maxIter", "5");
@@ -199,6 +200,16 @@ class AutologIT {
       Path cvArtifacts = Paths.get(URI.create(cv.info().artifactUri()));
       assertThat(cvArtifacts.resolve("search_results.csv")).content().startsWith("index,LogisticRegression.regParam,");
       assertThat(find(cvArtifacts, "MLmodel")).isPresent();
+
+      Run tvs = named(runs, "TrainValidationSplit");
+      assertThat(runs.stream().filter(r -> tvs.info().runId().equals(parent(r))))
+          .extracting(c -> c.data().params().get("regParam") + " " + c.data().metric("areaUnderROC").isPresent())
+          .containsExactlyInAnyOrder("0.1 true", "1.0 true");
+      assertThat(tvs.data().params()).containsKey("best_regParam");
+
+      Run ovr = named(runs, "OneVsRest");
+      assertThat(ovr.data().params()).containsEntry("LogisticRegression.maxIter", "2");
+      assertThat(find(Paths.get(URI.create(ovr.info().artifactUri())), "MLmodel")).isPresent();
     }
   }
 
