@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param autoHeartbeat whether runs created through this store are kept alive by its heartbeats (a
  *     server acting for remote clients turns this off: its clients' liveness is not its own)
  * @param shutdownHook whether a JVM shutdown hook flushes buffered writes
+ * @param keyIndexRowsPerFile how many rows of the key index ({@code run_keys}) a refresh writes per
+ *     file: smaller files skip more precisely, larger ones are fewer
  */
 public record DeltaStoreOptions(
     String root,
@@ -26,13 +28,17 @@ public record DeltaStoreOptions(
     Duration heartbeatInterval,
     Duration refreshDelay,
     boolean autoHeartbeat,
-    boolean shutdownHook) {
+    boolean shutdownHook,
+    int keyIndexRowsPerFile) {
 
   public static final String DEFAULT_DATABASE = "runlake";
 
   public DeltaStoreOptions {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(database, "database");
+    if (keyIndexRowsPerFile < 1) {
+      throw new IllegalArgumentException("keyIndexRowsPerFile must be positive, not " + keyIndexRowsPerFile);
+    }
   }
 
   public static Builder builder(String root) {
@@ -49,6 +55,7 @@ public record DeltaStoreOptions(
     private Duration refreshDelay = Duration.ofSeconds(5);
     private boolean autoHeartbeat = true;
     private boolean shutdownHook = true;
+    private int keyIndexRowsPerFile = 200_000;
 
     private Builder(String root) {
       this.root = root;
@@ -89,6 +96,11 @@ public record DeltaStoreOptions(
       return this;
     }
 
+    public Builder keyIndexRowsPerFile(int rows) {
+      this.keyIndexRowsPerFile = rows;
+      return this;
+    }
+
     public DeltaStoreOptions build() {
       return new DeltaStoreOptions(
           root,
@@ -98,7 +110,8 @@ public record DeltaStoreOptions(
           heartbeatInterval,
           refreshDelay,
           autoHeartbeat,
-          shutdownHook);
+          shutdownHook,
+          keyIndexRowsPerFile);
     }
   }
 }

@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -81,7 +80,7 @@ public final class DeltaTrackingStore implements TrackingStore {
             Rows::experiment,
             Rows::experimentRow,
             "experiments");
-    this.state = new RunState(spark, tables);
+    this.state = new RunState(spark, tables, options.keyIndexRowsPerFile());
     this.registry = new DeltaModelRegistry(spark, tables);
     this.refresher =
         Executors.newSingleThreadScheduledExecutor(
@@ -389,7 +388,7 @@ public final class DeltaTrackingStore implements TrackingStore {
     }
     String name = runName != null ? runName : tagName != null ? tagName : RunNames.generate();
     Validation.runName(name);
-    String runId = UUID.randomUUID().toString().replace("-", "");
+    String runId = RunIds.next();
     long start = startTime != null ? startTime : System.currentTimeMillis();
     String user = userId != null ? userId : System.getProperty("user.name", "unknown");
     String artifactUri = experiment.artifactLocation() + "/" + runId + "/artifacts";
@@ -601,14 +600,16 @@ public final class DeltaTrackingStore implements TrackingStore {
 
   /**
    * The runs a search finds, as a Spark DataFrame in the shape of the {@code runs} view, in search
-   * order: for analysts, with the same compiled predicate as {@link #searchRuns}. Lazy; reads the
-   * Delta tables (with file pruning on experiment and attributes) when it runs.
+   * order: for analysts, with the same compiled predicate as {@link #searchRuns}. Reads the Delta
+   * tables when it runs, skipping files by the experiment and attribute predicates and, through the
+   * key index, by the metric, param and tag predicates (that lookup is one small query, run here).
    */
   public Dataset<Row> searchRunsFrame(
       List<String> experimentIds, String filter, ViewType viewType, List<String> orderBy) {
     RunSearch search = new RunSearch(experimentIds, filter, viewType, orderBy);
     flush();
-    Dataset<Row> runs = state.current().selectExpr(Tables.SEARCH_COLUMNS);
+    Dataset<Row> runs =
+        Internal.run(spark, () -> state.current(search.filter()).selectExpr(Tables.SEARCH_COLUMNS));
     return search.ordered(search.frame(runs)).drop("latest_metrics");
   }
 

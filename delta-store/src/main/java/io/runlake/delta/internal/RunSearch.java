@@ -64,6 +64,10 @@ final class RunSearch {
     this.keys = RunPredicates.sortKeys(order);
   }
 
+  Filter filter() {
+    return filter;
+  }
+
   /**
    * The matching runs of {@code runs}, a frame of {@link Tables#SEARCH_COLUMNS} (the {@code runs} view
    * plus {@code latest_metrics}).

@@ -3,7 +3,11 @@ package io.runlake.delta.internal;
 import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
+import io.runlake.search.Filter;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -41,16 +45,18 @@ final class RunState {
   private final SparkSession spark;
   private final SparkSession dml;
   private final Tables tables;
+  private final KeyIndex keys;
   private final ReentrantLock lock = new ReentrantLock();
   private Dataset<Row> cached;
   private long cachedVersion = -1;
 
-  RunState(SparkSession spark, Tables tables) {
+  RunState(SparkSession spark, Tables tables, int keyIndexRowsPerFile) {
     this.spark = spark;
     // The idempotent-DML settings are session-wide: set them only in a session of our own, so a
     // user's concurrent Delta writes in the shared session never pick them up.
     this.dml = spark.newSession();
     this.tables = tables;
+    this.keys = new KeyIndex(tables, keyIndexRowsPerFile);
   }
 
   /** Folds every journal commit not yet in the state. Returns the journal version now reflected. */
@@ -64,17 +70,41 @@ final class RunState {
     }
   }
 
+  /**
+   * Folds from the lower of the two watermarks: the state and the index are two commits, and folding
+   * journal commits the state already holds again gives the same rows (every fold rule is idempotent
+   * over a suffix of the journal), so the index catches up on whatever a refresh that stopped between
+   * its commits, or a concurrent refresher whose index append lost, left out.
+   */
   private long refreshOnce() {
     Snapshot state = log(Tables.RUN_STATE);
     long watermark = watermark(state);
+    long indexed = KeyIndex.watermark(log(Tables.RUN_KEYS));
     long latest = log(Tables.EVENTS).version();
-    if (latest <= watermark) {
+    if (indexed < 0 && watermark >= 0) {
+      // A store from before the index: index its state once, then go on from the state's watermark.
+      keys.append(dml, stateAt(dml, state), watermark);
+      indexed = watermark;
+    }
+    if (latest <= watermark && latest <= indexed) {
       return watermark;
     }
-    Dataset<Row> events = journal(dml, watermark, latest);
+    Dataset<Row> events = journal(dml, Math.min(watermark, indexed), latest);
     Dataset<Row> touched = events.select("run_id").distinct();
     Dataset<Row> old = stateAt(dml, state).join(touched, "run_id", "left_semi");
-    Dataset<Row> next = RunStateFold.fold(old, events);
+    Dataset<Row> next = RunStateFold.fold(old, events).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      if (latest > watermark) {
+        merge(next, latest);
+      }
+      keys.append(dml, next, latest);
+    } finally {
+      next.unpersist(false);
+    }
+    return latest;
+  }
+
+  private void merge(Dataset<Row> next, long latest) {
     dml.conf().set(TXN_APP_ID, APP_ID);
     dml.conf().set(TXN_VERSION, Long.toString(latest));
     try {
@@ -90,7 +120,6 @@ final class RunState {
       dml.conf().unset(TXN_APP_ID);
       dml.conf().unset(TXN_VERSION);
     }
-    return latest;
   }
 
   /**
@@ -99,7 +128,7 @@ final class RunState {
    * Lazy; cheap while the journal tail since the last refresh is short.
    */
   Dataset<Row> current() {
-    return current(null);
+    return current((Column) null, null);
   }
 
   /**
@@ -125,13 +154,34 @@ final class RunState {
 
   /** As {@link #current()}, restricted to one run, which prunes both reads. */
   Dataset<Row> current(String runId) {
+    return current(runId == null ? null : col("run_id").equalTo(runId), runId);
+  }
+
+  /**
+   * As {@link #current()}, with the state table's rows narrowed to the runs that can match {@code
+   * filter}'s predicates on metrics, params and tags, found in the key index: the state files of
+   * other runs are skipped. The narrowing runs one small query on the index now; the rest is lazy.
+   * Runs changed after the last refresh are all kept. Callers still apply the filter itself.
+   */
+  Dataset<Row> current(Filter filter) {
     Snapshot state = log(Tables.RUN_STATE);
+    Snapshot index = log(Tables.RUN_KEYS);
+    if (watermark(state) != KeyIndex.watermark(index)) {
+      return current(null, null, state);
+    }
+    Optional<List<String>> candidates = keys.candidates(spark, index, filter);
+    return current(candidates.map(ids -> col("run_id").isin(ids.toArray())).orElse(null), null, state);
+  }
+
+  private Dataset<Row> current(Column tableRows, String runId) {
+    return current(tableRows, runId, log(Tables.RUN_STATE));
+  }
+
+  private Dataset<Row> current(Column tableRows, String runId, Snapshot state) {
     long watermark = watermark(state);
     long latest = log(Tables.EVENTS).version();
-    Dataset<Row> table = stateAt(spark, state);
-    if (runId != null) {
-      table = table.where(col("run_id").equalTo(runId));
-    }
+    Dataset<Row> all = stateAt(spark, state);
+    Dataset<Row> table = tableRows == null ? all : all.where(tableRows);
     if (latest <= watermark) {
       return table;
     }
@@ -140,7 +190,9 @@ final class RunState {
       events = events.where(col("run_id").equalTo(runId));
     }
     Dataset<Row> touched = events.select("run_id").distinct();
-    Dataset<Row> folded = RunStateFold.fold(table.join(touched, "run_id", "left_semi"), events);
+    // The runs folded need their state whatever the narrowing; one run's prunes by its id.
+    Dataset<Row> old = (runId != null ? table : all).join(touched, "run_id", "left_semi");
+    Dataset<Row> folded = RunStateFold.fold(old, events);
     return table.join(touched, "run_id", "left_anti").unionByName(folded);
   }
 

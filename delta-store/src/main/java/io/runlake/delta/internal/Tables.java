@@ -19,7 +19,7 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Where a store's Delta tables live, their schemas, and their registration in the Spark catalog.
  *
- * <p>Three physical tables sit under the store root:
+ * <p>Four physical tables sit under the store root:
  *
  * <ul>
  *   <li>{@code experiments}: one row per experiment; small, rewritten under a serializable transaction
@@ -28,7 +28,9 @@ import org.apache.spark.sql.types.StructType;
  *       point, param, tag set or deleted) is one row, and one flush is one blind append, so writers never
  *       conflict;
  *   <li>{@code run_state}: one row per run, folded from the journal by {@link RunState}, with params,
- *       tags and latest metrics as maps.
+ *       tags and latest metrics as maps;
+ *   <li>{@code run_keys}: the key index, one row per run, key and value, so that predicates on a
+ *       metric, param or tag skip files ({@link KeyIndex}).
  * </ul>
  *
  * Views over them ({@code runs}, {@code metrics}, {@code params}, {@code tags}, {@code latest_metrics})
@@ -40,6 +42,7 @@ final class Tables {
   static final String EXPERIMENTS = "experiments";
   static final String EVENTS = "events";
   static final String RUN_STATE = "run_state";
+  static final String RUN_KEYS = "run_keys";
   static final String REGISTERED_MODELS = "registered_models";
   static final String MODEL_VERSIONS = "model_versions";
 
@@ -76,6 +79,16 @@ final class Tables {
           .add("deleted_time", LongType)
           .add("writer_id", StringType)
           .add("seq", LongType);
+
+  /** Key and values first: Delta keeps min/max statistics of a table's leading columns. */
+  static final StructType RUN_KEYS_SCHEMA =
+      new StructType()
+          .add("kind", StringType, false)
+          .add("key", StringType, false)
+          .add("num", DoubleType)
+          .add("text", StringType)
+          .add("run_id", StringType, false)
+          .add("experiment_id", StringType);
 
   static final StructType LATEST_METRIC =
       new StructType()
@@ -182,6 +195,7 @@ final class Tables {
         EVENTS_SCHEMA,
         Map.of("delta.enableChangeDataFeed", "true"));
     create(RUN_STATE, RUN_STATE_SCHEMA, Map.of());
+    create(RUN_KEYS, RUN_KEYS_SCHEMA, Map.of());
     create(REGISTERED_MODELS, RegistryRows.MODELS_SCHEMA, Map.of("delta.isolationLevel", "Serializable"));
     create(MODEL_VERSIONS, RegistryRows.VERSIONS_SCHEMA, Map.of("delta.isolationLevel", "Serializable"));
   }
