@@ -18,10 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Option;
 
 /**
@@ -45,10 +49,13 @@ final class KeyIndex {
   static final String APP_ID = "runlake.run_keys.from_run_state";
   /** Beyond this many candidates a predicate is not selective: reading the state whole is cheaper. */
   static final int CANDIDATE_LIMIT = 10_000;
-  private static final int MAX_FILES_PER_APPEND = 1_000;
+  private static final int MAX_FILES_PER_WRITE = 1_000;
+  private static final int FRAGMENTED_FILES = 32;
+  private static final Logger LOG = LoggerFactory.getLogger(KeyIndex.class);
 
   private final Tables tables;
   private final int rowsPerFile;
+  private volatile long filesAfterRewrite;
 
   KeyIndex(Tables tables, int rowsPerFile) {
     this.tables = tables;
@@ -59,24 +66,60 @@ final class KeyIndex {
    * Appends the index rows of {@code state} (rows of the state table) as of journal version {@code
    * version}, in files of consecutive (kind, key, value) ranges.
    */
-  void append(SparkSession session, Dataset<Row> state, long version) {
-    Dataset<Row> rows =
-        entries(state, Event.METRIC, "latest_metrics", "value.value", null)
-            .unionByName(entries(state, Event.PARAM, "params", null, "value"))
-            .unionByName(entries(state, Event.TAG, "tags", null, "value"));
+  void append(Dataset<Row> state, long version) {
+    write(rows(state), "append", version);
+  }
+
+  /**
+   * Rewrites the whole index from {@code state}, the state table at the index's own watermark, once
+   * appends (one file or more each) have added more than {@value #FRAGMENTED_FILES} files since the
+   * last rewrite: sorted files again, and no stale rows. Returns whether it did. A rewrite that loses
+   * a race with another process's append is dropped (that append read nothing, so it is kept) and a
+   * later refresh tries again.
+   */
+  boolean compactIfFragmented(Snapshot index, Dataset<Row> state) {
+    if (index.numOfFiles() <= filesAfterRewrite + FRAGMENTED_FILES) {
+      return false;
+    }
+    try {
+      write(rows(state), "overwrite", null);
+    } catch (RuntimeException e) {
+      if (Retry.conflictCause(e) == null) {
+        throw e;
+      }
+      LOG.info("The key index rewrite lost a race with another writer; a later refresh retries it");
+      return false;
+    }
+    filesAfterRewrite =
+        DeltaLog.forTable(state.sparkSession(), tables.path(Tables.RUN_KEYS))
+            .update(false, Option.empty(), Option.empty())
+            .numOfFiles();
+    return true;
+  }
+
+  private static Dataset<Row> rows(Dataset<Row> state) {
+    return entries(state, Event.METRIC, "latest_metrics", "value.value", null)
+        .unionByName(entries(state, Event.PARAM, "params", null, "value"))
+        .unionByName(entries(state, Event.TAG, "tags", null, "value"));
+  }
+
+  /** Writes {@code rows} sorted, {@link #rowsPerFile} to a file; with the watermark {@code version} if given. */
+  private void write(Dataset<Row> rows, String mode, Long version) {
     long count = rows.count();
-    if (count == 0) {
+    if (count == 0 && mode.equals("append")) {
       return;
     }
-    int files = (int) Math.min(MAX_FILES_PER_APPEND, (count + rowsPerFile - 1) / rowsPerFile);
-    rows.repartitionByRange(files, col("kind"), col("key"), col("num"), col("text"))
-        .sortWithinPartitions("kind", "key", "num", "text")
-        .write()
-        .format("delta")
-        .mode("append")
-        .option("txnAppId", APP_ID)
-        .option("txnVersion", version)
-        .save(tables.path(Tables.RUN_KEYS));
+    int files = (int) Math.max(1, Math.min(MAX_FILES_PER_WRITE, (count + rowsPerFile - 1) / rowsPerFile));
+    DataFrameWriter<Row> writer =
+        rows.repartitionByRange(files, col("kind"), col("key"), col("num"), col("text"))
+            .sortWithinPartitions("kind", "key", "num", "text")
+            .write()
+            .format("delta")
+            .mode(mode);
+    if (version != null) {
+      writer = writer.option("txnAppId", APP_ID).option("txnVersion", version);
+    }
+    writer.save(tables.path(Tables.RUN_KEYS));
   }
 
   private static Dataset<Row> entries(Dataset<Row> state, String kind, String map, String num, String text) {

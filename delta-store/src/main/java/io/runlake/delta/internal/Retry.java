@@ -81,7 +81,7 @@ final class Retry {
     return cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
   }
 
-  private static ConcurrentModificationException conflictCause(Throwable e) {
+  static ConcurrentModificationException conflictCause(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConcurrentModificationException cme) {
         return cme;

@@ -83,7 +83,7 @@ final class RunState {
     long latest = log(Tables.EVENTS).version();
     if (indexed < 0 && watermark >= 0) {
       // A store from before the index: index its state once, then go on from the state's watermark.
-      keys.append(dml, stateAt(dml, state), watermark);
+      keys.append(stateAt(dml, state), watermark);
       indexed = watermark;
     }
     if (latest <= watermark && latest <= indexed) {
@@ -97,9 +97,14 @@ final class RunState {
       if (latest > watermark) {
         merge(next, latest);
       }
-      keys.append(dml, next, latest);
+      keys.append(next, latest);
     } finally {
       next.unpersist(false);
+    }
+    Snapshot merged = log(Tables.RUN_STATE);
+    Snapshot index = log(Tables.RUN_KEYS);
+    if (watermark(merged) == KeyIndex.watermark(index)) {
+      keys.compactIfFragmented(index, stateAt(dml, merged));
     }
     return latest;
   }
