@@ -51,6 +51,10 @@ import scala.jdk.javaapi.CollectionConverters;
  *   <li>inside a CrossValidator or TrainValidationSplit, each fit is matched to its param map (by
  *       identity, against the tuner's own param maps) and fold (order of first appearance of its
  *       training data); evaluations of the fold models give each param map's metrics;
+ *   <li>a PySpark Pipeline, tuner or OneVsRest runs its loop in Python: runlake's Python hooks report
+ *       its start and end with its JVM twin ({@link PySparkFits}), and the JVM fits of its parts,
+ *       called from any Python thread, find its frame by stage identity or uid ({@code claimant});
+ *       a tuned fit's param map is then matched by value;
  *   <li>an evaluation is linked to the model whose output it evaluates (the output Dataset, or the
  *       expression ids of the columns the model added, which survive select and filter), then to that
  *       model's estimator and its run.
