@@ -22,12 +22,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.execution.FileSourceScanExec;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
+import org.apache.spark.sql.execution.adaptive.QueryStageExec;
+import org.apache.spark.sql.functions;
 
 /**
  * P1 (logging throughput) and P2 (search latency), runlake and MLflow side by side on the same
- * synthetic workloads. Run it with {@code bench/run tracking}; it prints the tables the README quotes.
+ * synthetic workloads; P2b, runlake's DataFrame search through its key index against a whole scan. Run it with {@code bench/run tracking}; it prints the tables the README quotes.
  */
 public final class TrackingBench {
   static final int METRIC_KEYS = 5;
@@ -55,18 +63,24 @@ public final class TrackingBench {
             .config("spark.sql.warehouse.dir", work.resolve("warehouse").toString())
             .getOrCreate();
     TrackingBench bench = new TrackingBench(spark, work, opts.getOrDefault("python", ".venv/bin/python"));
-    String only = opts.getOrDefault("only", "p1,p2");
-    if (only.contains("p1")) {
+    String only = opts.getOrDefault("only", "p1,p2,p2b");
+    if (List.of(only.split(",")).contains("p1")) {
       bench.p1(
           Integer.parseInt(opts.getOrDefault("p1-runs", "100")),
           Integer.parseInt(opts.getOrDefault("p1-points", "1000")));
     }
-    if (only.contains("p2")) {
+    List<String> parts = List.of(only.split(","));
+    if (parts.contains("p2")) {
       List<Integer> sizes =
           Arrays.stream(opts.getOrDefault("p2-runs", "10000,100000").split(","))
               .map(Integer::parseInt)
               .toList();
       bench.p2(sizes);
+    }
+    if (parts.contains("p2b")) {
+      bench.p2b(
+          Integer.parseInt(opts.getOrDefault("p2b-runs", "100000")),
+          Integer.parseInt(opts.getOrDefault("p2b-sweeps", "50")));
     }
     spark.stop();
   }
@@ -193,6 +207,113 @@ public final class TrackingBench {
     System.out.println("(load: MLflow rows bulk-inserted into its SQLite schema; runlake runs logged through its API and folded)");
   }
 
+  /**
+   * P2b: DataFrame searches on a store filled the way a busy one is, a refresh at a time: {@code runs}
+   * runs in {@code sweeps} sweeps of equal size, each logged and then folded by its own refresh, with
+   * param {@code sweep} naming it. Each search runs through the key index ({@code searchRunsFrame}) and
+   * as the same predicate in SQL over the {@code runs} view (read whole), which must find the same runs.
+   */
+  private void p2b(int runs, int sweeps) {
+    System.out.printf(
+        "%nP2b DataFrame search through the key index: %,d runs logged in %d sweeps, a refresh each"
+            + " (20 metrics, 10 params + sweep per run)%n", runs, sweeps);
+    String name = "p2b-" + runs;
+    long loadStart = System.nanoTime();
+    String exp;
+    try (DeltaTrackingStore store = openIndexed(name)) {
+      exp = store.createExperiment("p2b", null, Map.of());
+      long base = 1_700_000_000_000L;
+      int perSweep = runs / sweeps;
+      for (int r = 0; r < runs; r++) {
+        String id = store.createRun(exp, "bench", base + r, List.of(), "run-" + r).info().runId();
+        List<Metric> metrics = new ArrayList<>(20);
+        for (int i = 0; i < 20; i++) {
+          metrics.add(new Metric("m" + i, p2Metric(r, i), base, 0));
+        }
+        List<Param> params = new ArrayList<>(11);
+        for (int j = 0; j < 10; j++) {
+          params.add(new Param("p" + j, p2Param(r, j)));
+        }
+        params.add(new Param("sweep", "s" + r / perSweep));
+        store.logBatch(id, metrics, params, List.of());
+        store.updateRun(id, RunStatus.FINISHED, base + r + 1, null);
+        if ((r + 1) % perSweep == 0) {
+          store.sync();
+        }
+      }
+      store.sync();
+    }
+    System.out.printf("(loaded in %.0f s)%n", (System.nanoTime() - loadStart) / 1e9);
+    Table out = new Table("filter", "path", "cold ms", "warm ms", "run_state files read", "runs found");
+    String sweep = "s" + sweeps / 2;
+    for (String[] search : new String[][] {
+        {"params.sweep = '" + sweep + "' AND metrics.m1 > 0.5", "params['sweep'] = '" + sweep + "' AND metrics['m1'] > 0.5"},
+        {"metrics.m1 > 0.998", "metrics['m1'] > 0.998"},
+        {P2_FILTER, "metrics['m1'] > 0.5 AND params['p1'] = 'v3'"}}) {
+      DeltaLog.clearCache();
+      try (DeltaTrackingStore store = openIndexed(name)) {
+        String view = store.database() + ".runs";
+        Supplier<Dataset<Row>> indexed =
+            () -> store.searchRunsFrame(List.of(exp), search[0], ViewType.ACTIVE_ONLY, List.of(P2_ORDER)).limit(1000);
+        Supplier<Dataset<Row>> whole =
+            () -> spark.table(view)
+                .where("experiment_id = '" + exp + "' AND lifecycle_stage = 'active' AND " + search[1])
+                .orderBy(functions.col("metrics").getItem("m2").desc())
+                .limit(1000);
+        long total = spark.read().format("delta").load(store.root() + "/run_state").inputFiles().length;
+        Timed a = timed(indexed);
+        DeltaLog.clearCache();
+        Timed b = timed(whole);
+        out.row("`" + search[0] + "`", "key index", f0(a.cold), f0(a.warm), a.filesRead + " of " + total,
+            Integer.toString(a.found));
+        out.row("", "whole scan of the view", f0(b.cold), f0(b.warm), b.filesRead + " of " + total,
+            b.found + (b.found == a.found ? " (same)" : " (DIFFERENT)"));
+      }
+    }
+    out.print();
+    System.out.println("(key index: searchRunsFrame, an index lookup, then run_state read for the candidate"
+        + " runs only; whole scan: the predicate in Spark SQL over the runlake.runs view; top 1000 by "
+        + P2_ORDER + ")");
+  }
+
+  private record Timed(double cold, double warm, long filesRead, int found) {}
+
+  private static Timed timed(Supplier<Dataset<Row>> search) {
+    long t0 = System.nanoTime();
+    Dataset<Row> first = search.get();
+    int found = first.collectAsList().size();
+    double cold = (System.nanoTime() - t0) / 1e6;
+    long files = filesRead(first.queryExecution().executedPlan());
+    double[] warm = new double[5];
+    for (int i = 0; i < warm.length; i++) {
+      long s = System.nanoTime();
+      search.get().collectAsList();
+      warm[i] = (System.nanoTime() - s) / 1e6;
+    }
+    Arrays.sort(warm);
+    return new Timed(cold, warm[warm.length / 2], files, found);
+  }
+
+  /** The run_state files the scans of {@code plan} read. */
+  private static long filesRead(SparkPlan plan) {
+    if (plan instanceof AdaptiveSparkPlanExec adaptive) {
+      return filesRead(adaptive.executedPlan());
+    }
+    if (plan instanceof QueryStageExec stage) {
+      return filesRead(stage.plan());
+    }
+    long n = 0;
+    if (plan instanceof FileSourceScanExec scan
+        && scan.relation().location().rootPaths().head().getName().equals("run_state")) {
+      n += (Long) scan.metrics().get("numFiles").get().value();
+    }
+    scala.collection.Iterator<SparkPlan> children = plan.children().iterator();
+    while (children.hasNext()) {
+      n += filesRead(children.next());
+    }
+    return n;
+  }
+
   /** Returns load seconds, cold ms, warm median ms, and 1 if the runs found equal MLflow's. */
   private double[] runlakeSearch(int runs, JsonNode mlflow) {
     String name = "p2-" + runs;
@@ -253,6 +374,11 @@ public final class TrackingBench {
 
   private DeltaTrackingStore open(String name) {
     return DeltaStores.open(spark, options(name).build());
+  }
+
+  /** A store whose searches consult the key index whatever the number of state files. */
+  private DeltaTrackingStore openIndexed(String name) {
+    return DeltaStores.open(spark, options(name).keyIndexMinStateFiles(1).build());
   }
 
   private JsonNode mlflow(String workload, Object... args) throws IOException, InterruptedException {

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param shutdownHook whether a JVM shutdown hook flushes buffered writes
  * @param keyIndexRowsPerFile how many rows of the key index ({@code run_keys}) a refresh writes per
  *     file: smaller files skip more precisely, larger ones are fewer
+ * @param keyIndexMinStateFiles from how many {@code run_state} files on searches consult the key
+ *     index: with fewer, reading the state whole costs less than the index lookup saves
  */
 public record DeltaStoreOptions(
     String root,
@@ -29,7 +31,8 @@ public record DeltaStoreOptions(
     Duration refreshDelay,
     boolean autoHeartbeat,
     boolean shutdownHook,
-    int keyIndexRowsPerFile) {
+    int keyIndexRowsPerFile,
+    int keyIndexMinStateFiles) {
 
   public static final String DEFAULT_DATABASE = "runlake";
 
@@ -56,6 +59,7 @@ public record DeltaStoreOptions(
     private boolean autoHeartbeat = true;
     private boolean shutdownHook = true;
     private int keyIndexRowsPerFile = 200_000;
+    private int keyIndexMinStateFiles = 256;
 
     private Builder(String root) {
       this.root = root;
@@ -101,6 +105,11 @@ public record DeltaStoreOptions(
       return this;
     }
 
+    public Builder keyIndexMinStateFiles(int files) {
+      this.keyIndexMinStateFiles = files;
+      return this;
+    }
+
     public DeltaStoreOptions build() {
       return new DeltaStoreOptions(
           root,
@@ -111,7 +120,8 @@ public record DeltaStoreOptions(
           refreshDelay,
           autoHeartbeat,
           shutdownHook,
-          keyIndexRowsPerFile);
+          keyIndexRowsPerFile,
+          keyIndexMinStateFiles);
     }
   }
 }

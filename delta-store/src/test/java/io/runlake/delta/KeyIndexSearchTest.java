@@ -48,11 +48,12 @@ class KeyIndexSearchTest {
   void open() {
     store = DeltaStores.open(
         SharedSpark.session(),
-        TestStores.options(SharedSpark.newDirectory("key-index"), "key-index").keyIndexRowsPerFile(8).build());
+        TestStores.options(SharedSpark.newDirectory("key-index"), "key-index").keyIndexRowsPerFile(8).keyIndexMinStateFiles(1).build());
     exp = store.createExperiment("key-index", null, Map.of());
     // Five batches, each folded by its own refresh, so each lands in files of its own: batch b has
     // auc in [b * 0.2, b * 0.2 + 0.07] (r<b>8 NaN, r<b>9 none), model m<b>, team t<b>. The index
-    // takes 8 rows a file, so that these few runs spread over files as millions would.
+    // takes 8 rows a file, and is consulted whatever the state's size, so that these few runs spread
+    // over files as millions would.
     for (int b = 0; b < 5; b++) {
       for (int i = 0; i < 10; i++) {
         String id = store.createRun(exp, "u", 1000L * (b * 10 + i), List.of(), "r" + b + i).info().runId();

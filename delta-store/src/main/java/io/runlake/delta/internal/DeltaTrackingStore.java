@@ -80,7 +80,7 @@ public final class DeltaTrackingStore implements TrackingStore {
             Rows::experiment,
             Rows::experimentRow,
             "experiments");
-    this.state = new RunState(spark, tables, options.keyIndexRowsPerFile());
+    this.state = new RunState(spark, tables, options.keyIndexRowsPerFile(), options.keyIndexMinStateFiles());
     this.registry = new DeltaModelRegistry(spark, tables);
     this.refresher =
         Executors.newSingleThreadScheduledExecutor(

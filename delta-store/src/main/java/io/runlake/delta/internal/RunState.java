@@ -46,17 +46,19 @@ final class RunState {
   private final SparkSession dml;
   private final Tables tables;
   private final KeyIndex keys;
+  private final int keyIndexMinStateFiles;
   private final ReentrantLock lock = new ReentrantLock();
   private Dataset<Row> cached;
   private long cachedVersion = -1;
 
-  RunState(SparkSession spark, Tables tables, int keyIndexRowsPerFile) {
+  RunState(SparkSession spark, Tables tables, int keyIndexRowsPerFile, int keyIndexMinStateFiles) {
     this.spark = spark;
     // The idempotent-DML settings are session-wide: set them only in a session of our own, so a
     // user's concurrent Delta writes in the shared session never pick them up.
     this.dml = spark.newSession();
     this.tables = tables;
     this.keys = new KeyIndex(tables, keyIndexRowsPerFile);
+    this.keyIndexMinStateFiles = keyIndexMinStateFiles;
   }
 
   /** Folds every journal commit not yet in the state. Returns the journal version now reflected. */
@@ -92,7 +94,12 @@ final class RunState {
     Dataset<Row> events = journal(dml, Math.min(watermark, indexed), latest);
     Dataset<Row> touched = events.select("run_id").distinct();
     Dataset<Row> old = stateAt(dml, state).join(touched, "run_id", "left_semi");
-    Dataset<Row> next = RunStateFold.fold(old, events).persist(StorageLevel.MEMORY_AND_DISK());
+    // Ranges of run ids, which begin with the creation time: new runs, written as they come, land in
+    // files of neighbouring ids, which lookups by id (the key index's candidates) can skip.
+    Dataset<Row> next =
+        RunStateFold.fold(old, events)
+            .repartitionByRange(col("run_id"))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       if (latest > watermark) {
         merge(next, latest);
@@ -166,12 +173,14 @@ final class RunState {
    * As {@link #current()}, with the state table's rows narrowed to the runs that can match {@code
    * filter}'s predicates on metrics, params and tags, found in the key index: the state files of
    * other runs are skipped. The narrowing runs one small query on the index now; the rest is lazy.
-   * Runs changed after the last refresh are all kept. Callers still apply the filter itself.
+   * Runs changed after the last refresh are all kept. Callers still apply the filter itself. A state
+   * of fewer files than the store's {@code keyIndexMinStateFiles} is read whole: the lookup would
+   * cost more than it saves.
    */
   Dataset<Row> current(Filter filter) {
     Snapshot state = log(Tables.RUN_STATE);
     Snapshot index = log(Tables.RUN_KEYS);
-    if (watermark(state) != KeyIndex.watermark(index)) {
+    if (state.numOfFiles() < keyIndexMinStateFiles || watermark(state) != KeyIndex.watermark(index)) {
       return current(null, null, state);
     }
     Optional<List<String>> candidates = keys.candidates(spark, index, filter);
