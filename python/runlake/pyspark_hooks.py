@@ -87,7 +87,9 @@ def _exit(token, model, error):
                 java_model = model._to_java()
             except Exception as failure:
                 _log.warning("runlake: the %s model cannot be logged: %s", type(model).__name__, failure)
-        _recorder().exit(token, java_model, error)
+        recorder = _recorder()
+        if recorder is not None:  # None once the application stopped its context inside the fit
+            recorder.exit(token, java_model, error)
     except Exception as failure:
         _log.warning("runlake: recording the end of a fit failed: %s", failure)
 

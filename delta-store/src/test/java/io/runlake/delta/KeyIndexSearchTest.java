@@ -3,6 +3,7 @@ package io.runlake.delta;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runlake.delta.internal.DeltaTrackingStore;
+import io.runlake.testing.ScannedFiles;
 import io.runlake.testing.SharedSpark;
 import io.runlake.testing.TestStores;
 import io.runlake.tracking.Metric;
@@ -18,11 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.QueryExecution;
-import org.apache.spark.sql.execution.SparkPlan;
-import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
-import org.apache.spark.sql.execution.adaptive.QueryStageExec;
 import org.apache.spark.sql.util.QueryExecutionListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,7 +128,7 @@ class KeyIndexSearchTest {
     QueryExecutionListener listener = new QueryExecutionListener() {
       @Override
       public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
-        count(qe.executedPlan(), read);
+        ScannedFiles.byTable(qe.executedPlan()).forEach((table, n) -> read.merge(table, n, Long::sum));
       }
 
       @Override
@@ -154,25 +151,6 @@ class KeyIndexSearchTest {
         .where("operationParameters['mode'] = 'Overwrite'").count()).isPositive();
     assertThat(read.getOrDefault("run_keys", 0L)).as("index files read of %d", indexFiles).isPositive().isLessThan(indexFiles);
     assertThat(read.getOrDefault("run_state", 0L)).as("state files read of %d", stateFiles).isPositive().isLessThan(stateFiles);
-  }
-
-  private static void count(SparkPlan plan, Map<String, Long> read) {
-    if (plan instanceof AdaptiveSparkPlanExec adaptive) {
-      count(adaptive.executedPlan(), read);
-      return;
-    }
-    if (plan instanceof QueryStageExec stage) {
-      count(stage.plan(), read);
-      return;
-    }
-    if (plan instanceof FileSourceScanExec scan) {
-      String root = scan.relation().location().rootPaths().head().getName();
-      read.merge(root, (Long) scan.metrics().get("numFiles").get().value(), Long::sum);
-    }
-    scala.collection.Iterator<SparkPlan> children = plan.children().iterator();
-    while (children.hasNext()) {
-      count(children.next(), read);
-    }
   }
 
   private static List<String> names(List<Run> runs) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runlake.delta.internal.DeltaTrackingStore;
 import io.runlake.errors.ErrorCode;
+import io.runlake.testing.ScannedFiles;
 import io.runlake.testing.TestStores;
 import io.runlake.tracking.DatasetInput;
 import io.runlake.tracking.Metric;
@@ -19,10 +20,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.execution.SparkPlan;
-import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
-import org.apache.spark.sql.execution.adaptive.QueryStageExec;
-import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -185,28 +182,10 @@ class RunSearchTest {
       total = store.searchRunsFrame(List.of(x, y, exp), null, ViewType.ALL, null).inputFiles().length;
       Dataset<Row> one = store.searchRunsFrame(List.of(x), "start_time < 200", ViewType.ALL, null);
       assertThat(one.collectAsList()).hasSize(3);
-      read = filesRead(one.queryExecution().executedPlan());
+      read = ScannedFiles.total(one.queryExecution().executedPlan());
       after = store.searchRunsFrame(List.of(x, y, exp), null, ViewType.ALL, null).inputFiles().length;
     } while (total != after && ++attempts < 5);
     assertThat(total).isGreaterThan(1);
     assertThat(read).isPositive().isLessThan(total);
-  }
-
-  private static long filesRead(SparkPlan plan) {
-    if (plan instanceof AdaptiveSparkPlanExec adaptive) {
-      return filesRead(adaptive.executedPlan());
-    }
-    if (plan instanceof QueryStageExec stage) {
-      return filesRead(stage.plan());
-    }
-    long n = 0;
-    if (plan instanceof FileSourceScanExec scan) {
-      n += (Long) scan.metrics().get("numFiles").get().value();
-    }
-    scala.collection.Iterator<SparkPlan> children = plan.children().iterator();
-    while (children.hasNext()) {
-      n += filesRead(children.next());
-    }
-    return n;
   }
 }
