@@ -73,13 +73,13 @@ final class KeyIndex {
   /**
    * Rewrites the whole index from {@code state}, the state table at the index's own watermark, once
    * appends (one file or more each) have added more than {@value #FRAGMENTED_FILES} files since the
-   * last rewrite: sorted files again, and no stale rows. Returns whether it did. A rewrite that loses
-   * a race with another process's append is dropped (that append read nothing, so it is kept) and a
-   * later refresh tries again.
+   * last rewrite: sorted files again, and no stale rows. A rewrite that loses a race with another
+   * process's append is dropped (that append read nothing, so it is kept) and a later refresh tries
+   * again.
    */
-  boolean compactIfFragmented(Snapshot index, Dataset<Row> state) {
+  void compactIfFragmented(Snapshot index, Dataset<Row> state) {
     if (index.numOfFiles() <= filesAfterRewrite + FRAGMENTED_FILES) {
-      return false;
+      return;
     }
     try {
       write(rows(state), "overwrite", null);
@@ -88,13 +88,12 @@ final class KeyIndex {
         throw e;
       }
       LOG.info("The key index rewrite lost a race with another writer; a later refresh retries it");
-      return false;
+      return;
     }
     filesAfterRewrite =
         DeltaLog.forTable(state.sparkSession(), tables.path(Tables.RUN_KEYS))
             .update(false, Option.empty(), Option.empty())
             .numOfFiles();
-    return true;
   }
 
   private static Dataset<Row> rows(Dataset<Row> state) {
@@ -103,12 +102,12 @@ final class KeyIndex {
         .unionByName(entries(state, Event.TAG, "tags", null, "value"));
   }
 
-  /** Writes {@code rows} sorted, {@link #rowsPerFile} to a file; with the watermark {@code version} if given. */
+  /**
+   * Writes {@code rows} sorted, {@link #rowsPerFile} to a file, with the watermark {@code version} if
+   * given: even when there are no rows, so that the watermark keeps up with the state's.
+   */
   private void write(Dataset<Row> rows, String mode, Long version) {
     long count = rows.count();
-    if (count == 0 && mode.equals("append")) {
-      return;
-    }
     int files = (int) Math.max(1, Math.min(MAX_FILES_PER_WRITE, (count + rowsPerFile - 1) / rowsPerFile));
     DataFrameWriter<Row> writer =
         rows.repartitionByRange(files, col("kind"), col("key"), col("num"), col("text"))
