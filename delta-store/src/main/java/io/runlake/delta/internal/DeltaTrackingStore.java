@@ -602,7 +602,8 @@ public final class DeltaTrackingStore implements TrackingStore {
    * The runs a search finds, as a Spark DataFrame in the shape of the {@code runs} view, in search
    * order: for analysts, with the same compiled predicate as {@link #searchRuns}. Reads the Delta
    * tables when it runs, skipping files by the experiment and attribute predicates and, through the
-   * key index, by the metric, param and tag predicates (that lookup is one small query, run here).
+   * key index once {@code run_state} has {@code keyIndexMinStateFiles} files, by the metric, param and
+   * tag predicates (that lookup is one small query, run here).
    */
   public Dataset<Row> searchRunsFrame(
       List<String> experimentIds, String filter, ViewType viewType, List<String> orderBy) {

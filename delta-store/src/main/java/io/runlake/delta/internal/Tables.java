@@ -170,7 +170,7 @@ final class Tables {
 
   /** Whether {@code path} (qualified) lies in one of runlake's own tables or its default artifact root. */
   boolean owns(String path) {
-    for (String table : List.of(EXPERIMENTS, EVENTS, RUN_STATE, REGISTERED_MODELS, MODEL_VERSIONS, "artifacts")) {
+    for (String table : List.of(EXPERIMENTS, EVENTS, RUN_STATE, RUN_KEYS, REGISTERED_MODELS, MODEL_VERSIONS, "artifacts")) {
       String dir = path(table);
       if (path.equals(dir) || path.startsWith(dir + "/")) {
         return true;
