@@ -225,18 +225,7 @@ public final class TrackingBench {
       long base = 1_700_000_000_000L;
       int perSweep = runs / sweeps;
       for (int r = 0; r < runs; r++) {
-        String id = store.createRun(exp, "bench", base + r, List.of(), "run-" + r).info().runId();
-        List<Metric> metrics = new ArrayList<>(20);
-        for (int i = 0; i < 20; i++) {
-          metrics.add(new Metric("m" + i, p2Metric(r, i), base, 0));
-        }
-        List<Param> params = new ArrayList<>(11);
-        for (int j = 0; j < 10; j++) {
-          params.add(new Param("p" + j, p2Param(r, j)));
-        }
-        params.add(new Param("sweep", "s" + r / perSweep));
-        store.logBatch(id, metrics, params, List.of());
-        store.updateRun(id, RunStatus.FINISHED, base + r + 1, null);
+        logP2Run(store, exp, base, r, new Param("sweep", "s" + r / perSweep));
         if ((r + 1) % perSweep == 0) {
           store.sync();
         }
@@ -314,6 +303,22 @@ public final class TrackingBench {
     return n;
   }
 
+  /** Run {@code r} of the P2 workload: 20 metrics, 10 params and {@code extra} params, then FINISHED. */
+  private static void logP2Run(DeltaTrackingStore store, String exp, long base, int r, Param... extra) {
+    String id = store.createRun(exp, "bench", base + r, List.of(), "run-" + r).info().runId();
+    List<Metric> metrics = new ArrayList<>(20);
+    for (int i = 0; i < 20; i++) {
+      metrics.add(new Metric("m" + i, p2Metric(r, i), base, 0));
+    }
+    List<Param> params = new ArrayList<>(10 + extra.length);
+    for (int j = 0; j < 10; j++) {
+      params.add(new Param("p" + j, p2Param(r, j)));
+    }
+    params.addAll(List.of(extra));
+    store.logBatch(id, metrics, params, List.of());
+    store.updateRun(id, RunStatus.FINISHED, base + r + 1, null);
+  }
+
   /** Returns load seconds, cold ms, warm median ms, and 1 if the runs found equal MLflow's. */
   private double[] runlakeSearch(int runs, JsonNode mlflow) {
     String name = "p2-" + runs;
@@ -323,17 +328,7 @@ public final class TrackingBench {
       exp = store.createExperiment("p2", null, Map.of());
       long base = 1_700_000_000_000L;
       for (int r = 0; r < runs; r++) {
-        String id = store.createRun(exp, "bench", base + r, List.of(), "run-" + r).info().runId();
-        List<Metric> metrics = new ArrayList<>(20);
-        for (int i = 0; i < 20; i++) {
-          metrics.add(new Metric("m" + i, p2Metric(r, i), base, 0));
-        }
-        List<Param> params = new ArrayList<>(10);
-        for (int j = 0; j < 10; j++) {
-          params.add(new Param("p" + j, p2Param(r, j)));
-        }
-        store.logBatch(id, metrics, params, List.of());
-        store.updateRun(id, RunStatus.FINISHED, base + r + 1, null);
+        logP2Run(store, exp, base, r);
       }
       store.sync();
     }
